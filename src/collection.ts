@@ -1,0 +1,187 @@
+import { describeValue } from './describe';
+import { absorbRejections } from './promises';
+
+/** How the input was shaped, so the output can be shaped the same way. */
+export type CollectionKind = 'positional' | 'object' | 'map';
+
+/**
+ * The input of one call, read once, eagerly and completely: the call never looks
+ * at the caller's collection again, so changing it afterwards has no effect.
+ */
+export interface Collection {
+  readonly kind: CollectionKind;
+  /** Keys in input order, for keyed input; `undefined` for positional input. */
+  readonly keys: unknown[] | undefined;
+  /** Values in input order: a new, dense array owned by the call. */
+  readonly values: unknown[];
+}
+
+const arrayValues = Array.prototype[Symbol.iterator];
+const arrayIteratorPrototype: { next: unknown } = Object.getPrototypeOf([][Symbol.iterator]());
+const arrayIteratorNext = arrayIteratorPrototype.next;
+const objectToString = Object.prototype.toString;
+const mapSize = Object.getOwnPropertyDescriptor(Map.prototype, 'size')?.get as (
+  this: unknown,
+) => number;
+const mapForEach = Map.prototype.forEach as (
+  this: unknown,
+  callback: (value: unknown, key: unknown) => void,
+) => void;
+
+/**
+ * Reads `tasks` as SPEC *Words* › collection says. A read error (a throwing
+ * iterator, getter or Proxy trap) propagates, after every native promise read so
+ * far has been given a rejection handler.
+ */
+export function readCollection(tasks: unknown): Collection {
+  if (typeof tasks === 'string') return { kind: 'positional', keys: undefined, values: [...tasks] };
+  if ((typeof tasks !== 'object' || tasks === null) && typeof tasks !== 'function') {
+    throw new TypeError(expectedCollection(tasks));
+  }
+  if (tasks instanceof Map || isForeignMap(tasks)) return readMap(tasks);
+
+  const iteratorMethod: unknown = (tasks as { [Symbol.iterator]?: unknown })[Symbol.iterator];
+  if (iteratorMethod !== undefined && iteratorMethod !== null) {
+    const values: unknown[] = [];
+    if (
+      iteratorMethod === arrayValues &&
+      Array.isArray(tasks) &&
+      arrayIteratorPrototype.next === arrayIteratorNext
+    ) {
+      readArray(tasks, values);
+    } else {
+      readIterable(tasks, iteratorMethod, values);
+    }
+    return { kind: 'positional', keys: undefined, values };
+  }
+  if ((tasks as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] != null) {
+    throw new TypeError(
+      `Expected \`tasks\` to be an iterable, a plain object or a Map, got an async iterable: read it into an array first (\`await Array.fromAsync(iterable)\`)`,
+    );
+  }
+  if (isPlainObject(tasks)) return readPlainObject(tasks);
+  throw new TypeError(expectedCollection(tasks));
+}
+
+function expectedCollection(tasks: unknown): string {
+  return `Expected \`tasks\` to be an iterable, a plain object or a Map, got ${describeValue(tasks)}`;
+}
+
+/** A Map from another realm (an iframe, `node:vm`) carries the brand but not our prototype. */
+function isForeignMap(value: object): boolean {
+  if (objectToString.call(value) !== '[object Map]') return false;
+  try {
+    mapSize.call(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An object whose prototype is `null` or the `Object.prototype` of some realm. */
+function isPlainObject(value: object): boolean {
+  const prototype: object | null = Object.getPrototypeOf(value);
+  if (prototype === null || prototype === Object.prototype) return true;
+  if (Object.getPrototypeOf(prototype) !== null) return false;
+  const objectConstructor: unknown = Object.getOwnPropertyDescriptor(prototype, 'constructor')?.value;
+  return (
+    typeof objectConstructor === 'function' &&
+    objectConstructor.name === 'Object' &&
+    (objectConstructor as { prototype?: unknown }).prototype === prototype
+  );
+}
+
+/**
+ * The array iterator's own steps (read `length`, then the element, each turn),
+ * without an iterator object per call. Holes read as `undefined`.
+ */
+function readArray(array: readonly unknown[], values: unknown[]): void {
+  try {
+    for (let index = 0; index < array.length; index++) values.push(array[index]);
+  } catch (error) {
+    // Only a Proxy's trap or an element getter can throw here.
+    absorbRejections(values, 0);
+    throw error;
+  }
+}
+
+function readIterable(iterable: object, iteratorMethod: unknown, values: unknown[]): void {
+  try {
+    if (typeof iteratorMethod !== 'function') {
+      throw new TypeError(
+        `Expected \`tasks\` to be iterable, but its Symbol.iterator is ${describeValue(iteratorMethod)}`,
+      );
+    }
+    const iterator: unknown = iteratorMethod.call(iterable);
+    if (typeof iterator !== 'object' || iterator === null) {
+      throw new TypeError(
+        `Expected \`tasks\`'s Symbol.iterator to return an object, got ${describeValue(iterator)}`,
+      );
+    }
+    const next: unknown = (iterator as { next?: unknown }).next;
+    if (typeof next !== 'function') {
+      throw new TypeError(`Expected the iterator of \`tasks\` to have a next() method`);
+    }
+    for (;;) {
+      const step: unknown = next.call(iterator);
+      if (typeof step !== 'object' || step === null) {
+        throw new TypeError(
+          `Expected the iterator of \`tasks\` to return objects, got ${describeValue(step)}`,
+        );
+      }
+      if ((step as IteratorResult<unknown>).done) break;
+      values.push((step as IteratorResult<unknown>).value);
+    }
+  } catch (error) {
+    absorbRejections(values, 0);
+    throw error;
+  }
+}
+
+function readMap(map: object): Collection {
+  const keys: unknown[] = [];
+  const values: unknown[] = [];
+  mapForEach.call(map, (value, key) => {
+    keys.push(key);
+    values.push(value);
+  });
+  return { kind: 'map', keys, values };
+}
+
+/**
+ * Own enumerable keys, strings and symbols, in `Reflect.ownKeys` order; per key the
+ * descriptor, then the value, each read once — as TC39's `Promise.allKeyed` reads.
+ */
+function readPlainObject(object: object): Collection {
+  const keys: PropertyKey[] = [];
+  const values: unknown[] = [];
+  try {
+    for (const key of Reflect.ownKeys(object)) {
+      const descriptor = Reflect.getOwnPropertyDescriptor(object, key);
+      if (descriptor === undefined || !descriptor.enumerable) continue;
+      values.push((object as Record<PropertyKey, unknown>)[key]);
+      keys.push(key);
+    }
+  } catch (error) {
+    absorbRejections(values, 0);
+    throw error;
+  }
+  return { kind: 'object', keys, values };
+}
+
+/** Builds the output: the same shape as the input, over `values` (owned by the call). */
+export function shapeOutput(collection: Collection, values: unknown[]): unknown {
+  const { kind, keys } = collection;
+  if (kind === 'positional' || keys === undefined) return values;
+  if (kind === 'map') {
+    const map = new Map<unknown, unknown>();
+    for (let index = 0; index < keys.length; index++) map.set(keys[index], values[index]);
+    return map;
+  }
+  // A null prototype, as `Promise.allKeyed`: a key named "__proto__" is just a key.
+  const object: Record<PropertyKey, unknown> = Object.create(null);
+  for (let index = 0; index < keys.length; index++) {
+    object[keys[index] as PropertyKey] = values[index];
+  }
+  return object;
+}

@@ -1,0 +1,121 @@
+import { AllRun } from './all-run';
+import { readCollection } from './collection';
+import { readOptions, type Settings } from './options';
+import type { Run } from './run';
+import { SettledRun } from './settled-run';
+import { choosePolicy } from './start';
+import type {
+  AnyTask,
+  GatherOptions,
+  GatherResult,
+  GatherSettledResult,
+  TaskResult,
+} from './types';
+
+type RunClass = new (...args: ConstructorParameters<typeof AllRun>) => Run;
+
+/**
+ * Input → run → output: options are checked, the input is read, and only then is
+ * anything started. Every error, bad arguments included, becomes the returned
+ * promise's rejection: the call never throws synchronously.
+ */
+function startCall(RunOfCall: RunClass, tasks: unknown, options: unknown): Promise<unknown> {
+  let run: Run;
+  let settings: Settings;
+  try {
+    settings = readOptions(options);
+    run = new RunOfCall(readCollection(tasks), settings);
+    run.policy = choosePolicy(settings);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  run.begin(settings);
+  return run.promise;
+}
+
+/**
+ * Runs tasks concurrently and resolves with their results in input order — an
+ * array, object or `Map` in, the same shape out — like `Promise.all`. When a task
+ * fails, it rejects at once with that very reason and aborts the `AbortSignal` it
+ * handed to every task function (an `"AbortError"` `DOMException` whose `cause` is
+ * the failure), so work that is no longer needed stops.
+ *
+ * A task is a task function `(signal) => value | promise`, called at once with the
+ * call's signal, or any other value (a promise, a thenable, a plain value), which
+ * is only awaited. A keyed result has a `null` prototype (`String(result)` and
+ * `result.hasOwnProperty` throw; use `Object.hasOwn`).
+ *
+ * @param tasks - An iterable (array, Set, generator…), a plain object, or a `Map`.
+ * @param options - `signal` to cancel from outside, `timeout` in milliseconds,
+ * `waitForCleanup` to settle only when no task function is still running,
+ * `concurrency` or `limit` to bound how many run at once.
+ * @returns The results in the input's shape; rejects with the first failure, the
+ * caller's abort reason or a `"TimeoutError"`.
+ *
+ * @example
+ * ```ts
+ * const [user, orders] = await gather([
+ *   (signal) => fetch('/api/user', { signal }).then((r) => r.json()),
+ *   (signal) => fetch('/api/orders', { signal }).then((r) => r.json()),
+ * ]);
+ * ```
+ */
+export function gather<T extends readonly AnyTask[] | []>(
+  tasks: T,
+  options?: GatherOptions,
+): Promise<GatherResult<T>>;
+export function gather<K, V extends AnyTask>(
+  tasks: ReadonlyMap<K, V> & ReadonlyMap<K, AnyTask>,
+  options?: GatherOptions,
+): Promise<Map<K, TaskResult<V>>>;
+export function gather<V extends AnyTask>(
+  tasks: Iterable<V> & Iterable<AnyTask>,
+  options?: GatherOptions,
+): Promise<GatherResult<V[]>>;
+export function gather<T extends object>(
+  tasks: T & { readonly [K in keyof T]: AnyTask },
+  options?: GatherOptions,
+): Promise<GatherResult<T>>;
+export function gather(tasks: unknown, options?: GatherOptions): Promise<unknown> {
+  return startCall(AllRun, tasks, options);
+}
+
+/**
+ * Runs tasks concurrently and resolves with every outcome, in the input's shape —
+ * `{ status: 'fulfilled', value }` or `{ status: 'rejected', reason }` per slot, as
+ * `Promise.allSettled` gives. A failure does not abort the siblings. On the
+ * caller's abort or the `timeout`, the call's signal aborts, the slots still open
+ * read the abort reason, and it resolves with the partial results.
+ *
+ * It rejects only when its arguments are invalid or its input cannot be read.
+ *
+ * @param tasks - An iterable (array, Set, generator…), a plain object, or a `Map`.
+ * @param options - As for {@link gather}.
+ *
+ * @example
+ * ```ts
+ * const pages = await gatherSettled(urls.map((url) => (signal) => fetch(url, { signal })), {
+ *   timeout: 2_000,
+ * });
+ * const loaded = pages.filter((page) => page.status === 'fulfilled');
+ * ```
+ */
+export function gatherSettled<T extends readonly AnyTask[] | []>(
+  tasks: T,
+  options?: GatherOptions,
+): Promise<GatherSettledResult<T>>;
+export function gatherSettled<K, V extends AnyTask>(
+  tasks: ReadonlyMap<K, V> & ReadonlyMap<K, AnyTask>,
+  options?: GatherOptions,
+): Promise<Map<K, PromiseSettledResult<TaskResult<V>>>>;
+export function gatherSettled<V extends AnyTask>(
+  tasks: Iterable<V> & Iterable<AnyTask>,
+  options?: GatherOptions,
+): Promise<GatherSettledResult<V[]>>;
+export function gatherSettled<T extends object>(
+  tasks: T & { readonly [K in keyof T]: AnyTask },
+  options?: GatherOptions,
+): Promise<GatherSettledResult<T>>;
+export function gatherSettled(tasks: unknown, options?: GatherOptions): Promise<unknown> {
+  return startCall(SettledRun, tasks, options);
+}

@@ -1,0 +1,60 @@
+/**
+ * The few promise primitives p-gather needs, taken from the realm at load time so
+ * that a page patching `Promise.prototype.then` later cannot change how tasks are
+ * awaited.
+ */
+
+type Then = (
+  this: unknown,
+  onFulfilled: ((value: unknown) => unknown) | undefined,
+  onRejected: ((reason: unknown) => unknown) | undefined,
+) => unknown;
+
+/** `Promise.prototype.then` of this realm: a native promise's `then`. */
+export const nativeThen = Promise.prototype.then as Then;
+
+function ignore(): void {}
+
+/**
+ * Gives a native promise (of any realm) a rejection handler without reading or
+ * calling anything else on it, so a promise the call read but will never await is
+ * not reported as an unhandled rejection.
+ *
+ * Why the brand check by calling: `Promise.prototype.then` throws at once, with no
+ * side effect, on anything that is not a promise, so a lazy thenable (a query
+ * builder, say) is never started by this.
+ */
+export function absorbRejection(value: unknown): void {
+  if (typeof value === 'object' && value !== null) {
+    try {
+      nativeThen.call(value, undefined, ignore);
+    } catch {
+      // Not a native promise: nothing can be reported unhandled for it.
+    }
+  }
+}
+
+/** {@link absorbRejection} for every value of `values` from `from` on. */
+export function absorbRejections(values: readonly unknown[], from: number): void {
+  for (let index = from; index < values.length; index++) absorbRejection(values[index]);
+}
+
+/**
+ * Adopts a non-native thenable exactly as `Promise.resolve` does, given its `then`
+ * already read once: `then` is called in a later microtask (never inside the
+ * caller's loop), only the first call of either callback counts, and a throw after
+ * a callback is ignored.
+ */
+export function adoptThenable(thenable: unknown, then: Then): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    queueMicrotask(() => {
+      try {
+        then.call(thenable, resolve, reject);
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+
+export type { Then };

@@ -1,0 +1,243 @@
+import { createAbortError } from './abort-errors';
+import type { Collection } from './collection';
+import { armDeadline, clearDeadline, type DeadlineHolder } from './deadline';
+import type { Settings } from './options';
+import { absorbRejections, adoptThenable, nativeThen, type Then } from './promises';
+import { type AbortFollower, linkSignal, type SignalFollowers, unlinkSignal } from './signal-link';
+
+/**
+ * Decides *when* a task function starts. Absent, every task function starts at
+ * once, during the call; the concurrency layer supplies one to queue them.
+ */
+export interface StartPolicy {
+  /** The task function at `index` is next in input order: start it now or later. */
+  enqueue(run: Run, index: number): void;
+  /** A task function that `run` started has settled: its slot is free. */
+  release(run: Run): void;
+}
+
+/**
+ * The state of one call and its single settle-once path. A subclass says what an
+ * outcome means (`gather` fails fast, `gatherSettled` records it) and what the call
+ * resolves with; this class starts tasks, watches them, follows the caller's signal
+ * and the deadline, and settles once.
+ *
+ * Lifecycle: *running* → *ended* (complete, failed or aborted: nothing more starts,
+ * the caller's link and the timer are released, the tasks' signal is aborted) →
+ * *settled* (the returned promise is settled; with `waitForCleanup`, only once no
+ * started task function is still running).
+ */
+export abstract class Run implements AbortFollower, DeadlineHolder {
+  /** The input values, in order; a subclass may write outcomes over them. */
+  readonly values: unknown[];
+  readonly collection: Collection;
+  readonly promise: Promise<unknown>;
+  /** Slots not yet settled, plus one while the start loop runs. */
+  protected remaining: number;
+  /** Nothing starts any more; later outcomes no longer change the result. */
+  ended = false;
+  /** The returned promise is settled. */
+  protected settled = false;
+  /** Task functions started and not yet settled. */
+  runningFunctions = 0;
+  policy: StartPolicy | undefined = undefined;
+  deadlineTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  deadlineRemaining = 0;
+
+  private readonly waitForCleanup: boolean;
+  private controller: AbortController | undefined = undefined;
+  private signal: AbortSignal | undefined = undefined;
+  private callerLink: SignalFollowers | undefined = undefined;
+  private resolvePromise!: (value: unknown) => void;
+  protected rejectPromise!: (reason: unknown) => void;
+
+  constructor(collection: Collection, settings: Settings) {
+    this.collection = collection;
+    this.values = collection.values;
+    this.remaining = collection.values.length + 1;
+    this.waitForCleanup = settings.waitForCleanup;
+    this.promise = new Promise((resolve, reject) => {
+      this.resolvePromise = resolve;
+      this.rejectPromise = reject;
+    });
+  }
+
+  /** A task settled with a value. */
+  protected abstract taskFulfilled(index: number, value: unknown): void;
+  /** A task rejected, or its function threw. */
+  protected abstract taskRejected(index: number, reason: unknown): void;
+  /** The caller's signal aborted or the deadline passed, with `reason`. */
+  abstract followAbort(reason: unknown): void;
+  /** Settles the returned promise: the run has ended and cleanup is done. */
+  protected abstract finish(): void;
+
+  /**
+   * Links the caller's signal, arms the deadline, then starts the tasks — in that
+   * order, so a task that aborts the caller's signal synchronously stops the rest.
+   */
+  begin(settings: Settings): void {
+    const { signal, timeout } = settings;
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        absorbRejections(this.values, 0);
+        this.followAbort(signal.reason);
+        return;
+      }
+      this.callerLink = linkSignal(signal, this);
+    }
+    if (timeout !== Number.POSITIVE_INFINITY) armDeadline(this, timeout);
+    const { values, policy } = this;
+    for (let index = 0; index < values.length; index++) {
+      if (this.ended) {
+        // Promises read but never awaited must not be reported unhandled; lazy
+        // thenables after this point are never started.
+        absorbRejections(values, index);
+        break;
+      }
+      const task = values[index];
+      if (typeof task !== 'function') this.awaitTask(index, task);
+      else if (policy === undefined) this.startFunction(index, task);
+      else policy.enqueue(this, index);
+    }
+    if (--this.remaining === 0) this.complete();
+  }
+
+  /** Calls the task function at `index` with the call's signal and watches what it returns. */
+  startFunction(index: number, task: unknown): void {
+    const signal = this.signal ?? this.createSignal();
+    this.runningFunctions++;
+    let result: unknown;
+    try {
+      result = (task as (signal: AbortSignal) => unknown)(signal);
+    } catch (error) {
+      this.functionSettled(index, false, error);
+      return;
+    }
+    if ((typeof result === 'object' && result !== null) || typeof result === 'function') {
+      let then: unknown;
+      try {
+        then = (result as { then?: unknown }).then;
+      } catch (error) {
+        this.functionSettled(index, false, error);
+        return;
+      }
+      if (typeof then === 'function') {
+        this.functionPending(index);
+        this.watchFunction(index, result, then as Then);
+        return;
+      }
+    }
+    // Settled when it returned: no promise is made for a plain value.
+    this.functionSettled(index, true, result);
+  }
+
+  /** Called when the task function at `index` returned a thenable, before it is watched. */
+  protected functionPending(_index: number): void {}
+
+  private awaitTask(index: number, task: unknown): void {
+    if (typeof task !== 'object' || task === null) {
+      this.taskFulfilled(index, task);
+      return;
+    }
+    let then: unknown;
+    try {
+      then = (task as { then?: unknown }).then;
+    } catch (error) {
+      this.taskRejected(index, error);
+      return;
+    }
+    if (typeof then !== 'function') {
+      this.taskFulfilled(index, task);
+      return;
+    }
+    const promise = then === nativeThen ? task : adoptThenable(task, then as Then);
+    try {
+      nativeThen.call(
+        promise,
+        (value) => this.taskFulfilled(index, value),
+        (reason) => this.taskRejected(index, reason),
+      );
+    } catch (error) {
+      // `Promise.prototype.then` borrowed by an object that is not a promise.
+      this.taskRejected(index, error);
+    }
+  }
+
+  private watchFunction(index: number, result: unknown, then: Then): void {
+    const promise = then === nativeThen ? result : adoptThenable(result, then);
+    try {
+      nativeThen.call(
+        promise,
+        (value) => this.functionSettled(index, true, value),
+        (reason) => this.functionSettled(index, false, reason),
+      );
+    } catch (error) {
+      this.functionSettled(index, false, error);
+    }
+  }
+
+  /**
+   * A started task function settled. The outcome is recorded first (a failure
+   * ends the run), then the slot is handed on — so nothing starts after a failure.
+   */
+  private functionSettled(index: number, fulfilled: boolean, outcome: unknown): void {
+    this.runningFunctions--;
+    if (fulfilled) this.taskFulfilled(index, outcome);
+    else this.taskRejected(index, outcome);
+    if (!this.ended) this.policy?.release(this);
+    else if (this.runningFunctions === 0) this.settle();
+  }
+
+  /** Every slot settled before the run ended. */
+  protected slotSettled(): void {
+    if (--this.remaining === 0) this.complete();
+  }
+
+  private complete(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.releaseLinks();
+    this.settle();
+  }
+
+  /**
+   * Ends the run early: records it first (so abort listeners that re-enter cannot
+   * settle it twice), releases the caller's link and the timer, then aborts the
+   * tasks' signal with `abortReason` — built only if some task holds the signal.
+   */
+  protected end(abortReason: () => unknown): void {
+    this.ended = true;
+    this.releaseLinks();
+    this.controller?.abort(abortReason());
+    if (!this.waitForCleanup || this.runningFunctions === 0) this.settle();
+  }
+
+  /** Ends the run because a task failed with `failure`: its siblings see an `"AbortError"`. */
+  protected endWithFailure(failure: unknown): void {
+    this.end(() => createAbortError(failure));
+  }
+
+  private settle(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.finish();
+  }
+
+  protected resolveWith(value: unknown): void {
+    this.resolvePromise(value);
+  }
+
+  private releaseLinks(): void {
+    if (this.callerLink !== undefined) {
+      unlinkSignal(this.callerLink, this);
+      this.callerLink = undefined;
+    }
+    clearDeadline(this);
+  }
+
+  private createSignal(): AbortSignal {
+    this.controller = new AbortController();
+    this.signal = this.controller.signal;
+    return this.signal;
+  }
+}

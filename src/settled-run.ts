@@ -1,0 +1,56 @@
+import type { Collection } from './collection';
+import { shapeOutput } from './collection';
+import type { Settings } from './options';
+import { Run } from './run';
+
+/** Marks a slot whose task function is running (it returned a thenable). */
+const RUNNING_FUNCTION: unique symbol = Symbol('running task function');
+
+/**
+ * `gatherSettled`'s run: every outcome is recorded and no failure aborts the
+ * siblings. On the caller's abort or the deadline, the slots still open read the
+ * abort reason (with `waitForCleanup`, a running task function's slot waits for
+ * its own outcome instead), and the run resolves with what it has.
+ */
+export class SettledRun extends Run {
+  private readonly outcomes: (PromiseSettledResult<unknown> | undefined)[];
+  private readonly waitsForFunctions: boolean;
+
+  constructor(collection: Collection, settings: Settings) {
+    super(collection, settings);
+    this.outcomes = new Array(collection.values.length);
+    this.waitsForFunctions = settings.waitForCleanup;
+  }
+
+  protected override functionPending(index: number): void {
+    this.values[index] = RUNNING_FUNCTION;
+  }
+
+  protected taskFulfilled(index: number, value: unknown): void {
+    if (this.settled || this.outcomes[index] !== undefined) return;
+    this.outcomes[index] = { status: 'fulfilled', value };
+    if (!this.ended) this.slotSettled();
+  }
+
+  protected taskRejected(index: number, reason: unknown): void {
+    if (this.settled || this.outcomes[index] !== undefined) return;
+    this.outcomes[index] = { status: 'rejected', reason };
+    if (!this.ended) this.slotSettled();
+  }
+
+  followAbort(reason: unknown): void {
+    if (this.ended) return;
+    const { outcomes, values, waitsForFunctions } = this;
+    // Fixed at the abort: a promise that settles later does not change its slot.
+    for (let index = 0; index < outcomes.length; index++) {
+      if (outcomes[index] !== undefined) continue;
+      if (waitsForFunctions && values[index] === RUNNING_FUNCTION) continue;
+      outcomes[index] = { status: 'rejected', reason };
+    }
+    this.end(() => reason);
+  }
+
+  protected finish(): void {
+    this.resolveWith(shapeOutput(this.collection, this.outcomes));
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * A task function: p-gather calls it once, with the call's `AbortSignal`, and
+ * awaits what it returns. Honour the signal to stop work nobody needs any more.
+ *
+ * @example
+ * ```ts
+ * const loadUser: TaskFunction<User> = (signal) =>
+ *   fetch('/api/user', { signal }).then((response) => response.json());
+ * ```
+ */
+export type TaskFunction<T = unknown> = (signal: AbortSignal) => T | PromiseLike<T>;
+
+/**
+ * What `gather` accepts in each slot: a {@link TaskFunction}, which p-gather starts
+ * and can cancel, or any other value — a promise, a thenable or a plain value —
+ * which is already running and is only awaited, exactly as `Promise.all` awaits it.
+ *
+ * A function is always taken as a task function; to gather a function *as a
+ * value*, wrap it: `() => fn`.
+ *
+ * @example
+ * ```ts
+ * const tasks: Task<number>[] = [1, Promise.resolve(2), async (signal) => 3];
+ * ```
+ */
+export type Task<T = unknown> = TaskFunction<T> | PromiseLike<T> | T;
+
+/**
+ * Anything that may stand in a slot. The function member is what gives an inline
+ * `(signal) => …` its `AbortSignal` type without an annotation.
+ */
+// biome-ignore lint/complexity/noBannedTypes: `{}` is "any value but null and undefined", which is exactly a task that is not a function.
+export type AnyTask = TaskFunction<unknown> | {} | null | undefined;
+
+/**
+ * The value a task settles with: a task function's awaited return value, a
+ * promise's awaited value, or a plain value itself.
+ *
+ * @example
+ * ```ts
+ * type User = TaskResult<(signal: AbortSignal) => Promise<{ id: string }>>; // { id: string }
+ * ```
+ */
+export type TaskResult<T> = T extends (...args: never) => infer R ? Awaited<R> : Awaited<T>;
+
+/**
+ * What `gather` resolves with for an input of type `T`: a tuple or array of
+ * results for positional input, an object with the same keys for keyed input, a
+ * `Map` with the same keys for a `Map`.
+ *
+ * A keyed result has a `null` prototype: `String(result)` and
+ * `result.hasOwnProperty` throw; use `Object.hasOwn(result, key)`.
+ *
+ * @example
+ * ```ts
+ * type R = GatherResult<{ user: () => Promise<string>; count: number }>; // { user: string; count: number }
+ * ```
+ */
+export type GatherResult<T> =
+  T extends ReadonlyMap<infer K, infer V>
+    ? Map<K, TaskResult<V>>
+    : T extends readonly unknown[]
+      ? { -readonly [P in keyof T]: TaskResult<T[P]> }
+      : T extends Iterable<infer V>
+        ? TaskResult<V>[]
+        : { -readonly [P in keyof T]: TaskResult<T[P]> };
+
+/**
+ * What `gatherSettled` resolves with for an input of type `T`: the same shape as
+ * {@link GatherResult}, with a `PromiseSettledResult` in every slot.
+ *
+ * @example
+ * ```ts
+ * type R = GatherSettledResult<[() => Promise<number>]>; // [PromiseSettledResult<number>]
+ * ```
+ */
+export type GatherSettledResult<T> =
+  T extends ReadonlyMap<infer K, infer V>
+    ? Map<K, PromiseSettledResult<TaskResult<V>>>
+    : T extends readonly unknown[]
+      ? { -readonly [P in keyof T]: PromiseSettledResult<TaskResult<T[P]>> }
+      : T extends Iterable<infer V>
+        ? PromiseSettledResult<TaskResult<V>>[]
+        : { -readonly [P in keyof T]: PromiseSettledResult<TaskResult<T[P]>> };
+
+/**
+ * Anything that behaves like an `AbortSignal` for p-gather's purpose: a boolean
+ * `aborted`, a `reason` read when it aborts, and `addEventListener` /
+ * `removeEventListener` for the `'abort'` event. Signals from other realms,
+ * jsdom and polyfills fit.
+ *
+ * @example
+ * ```ts
+ * const signal: AbortSignalLike = new AbortController().signal;
+ * ```
+ */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: 'abort', listener: () => void): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/**
+ * A limiter shared by several calls: any function of `p-limit`'s shape. A
+ * `p-limit` instance fits, and so do `queue.add.bind(queue)` of `p-queue` and
+ * `limiter.schedule.bind(limiter)` of Bottleneck.
+ *
+ * @example
+ * ```ts
+ * import pLimit from 'p-limit';
+ * const limit: Limiter = pLimit(4);
+ * ```
+ */
+export type Limiter = (fn: () => Promise<void>) => PromiseLike<unknown>;
+
+/**
+ * Options of `gather` and `gatherSettled`. Every option may be `undefined`, which
+ * means absent.
+ *
+ * @example
+ * ```ts
+ * const options: GatherOptions = { signal: controller.signal, timeout: 5_000, concurrency: 4 };
+ * ```
+ */
+export interface GatherOptions {
+  /**
+   * Cancels the call from outside. When it aborts, no further task function is
+   * called, the call's own signal is aborted with the same reason, and `gather`
+   * rejects with it. `null` means none. The call's signal is never this signal:
+   * a failing task never aborts the caller's signal.
+   */
+  signal?: AbortSignalLike | null | undefined;
+  /**
+   * Milliseconds for the whole call, time spent queued behind a limit included.
+   * On expiry the call's signal is aborted with a `DOMException` named
+   * `"TimeoutError"` and `gather` rejects with it. Default `Infinity` (none).
+   */
+  timeout?: number | undefined;
+  /**
+   * After a failure or an abort, settle only once every task function that was
+   * called has settled — the `asyncio.TaskGroup` / `errgroup.Wait` guarantee.
+   * Promises and other values passed in are not waited for. Default `false`.
+   */
+  waitForCleanup?: boolean | undefined;
+  /**
+   * At most this many task functions of the call run at once, started in input
+   * order. An integer ≥ 1, or `Infinity` (the default). Not with `limit`.
+   */
+  concurrency?: number | undefined;
+  /**
+   * A limiter shared with other calls (`pLimit(4)`): each task function starts
+   * when the limiter lets it. Not with `concurrency`.
+   */
+  limit?: Limiter | undefined;
+}
+
+/**
+ * Options of `isolate`.
+ *
+ * @example
+ * ```ts
+ * const options: IsolateOptions<string[]> = { fallback: [], onError: (error) => console.warn(error) };
+ * ```
+ */
+export interface IsolateOptions<F = undefined> {
+  /**
+   * The value the isolated task resolves with when the task fails. Used as a
+   * value: a function is returned, not called; a thenable is adopted. Default
+   * `undefined`.
+   */
+  fallback?: F;
+  /**
+   * Called with the failure before the fallback is used, and awaited. Throw or
+   * reject from it to let that failure through (contain only some errors).
+   */
+  onError?: ((error: unknown) => unknown) | undefined;
+}
