@@ -83,7 +83,10 @@ function isPlainObject(value: object): boolean {
   const prototype: object | null = Object.getPrototypeOf(value);
   if (prototype === null || prototype === Object.prototype) return true;
   if (Object.getPrototypeOf(prototype) !== null) return false;
-  const objectConstructor: unknown = Object.getOwnPropertyDescriptor(prototype, 'constructor')?.value;
+  const objectConstructor: unknown = Object.getOwnPropertyDescriptor(
+    prototype,
+    'constructor',
+  )?.value;
   return (
     typeof objectConstructor === 'function' &&
     objectConstructor.name === 'Object' &&
