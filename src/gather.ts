@@ -6,10 +6,10 @@ import { SettledRun } from './settled-run';
 import { choosePolicy } from './start';
 import type {
   AnyTask,
+  GatherInput,
   GatherOptions,
   GatherResult,
   GatherSettledResult,
-  TaskResult,
 } from './types';
 
 type RunClass = new (...args: ConstructorParameters<typeof AllRun>) => Run;
@@ -60,20 +60,8 @@ function startCall(RunOfCall: RunClass, tasks: unknown, options: unknown): Promi
  * ]);
  * ```
  */
-export function gather<T extends readonly AnyTask[] | []>(
-  tasks: T,
-  options?: GatherOptions,
-): Promise<GatherResult<T>>;
-export function gather<K, V extends AnyTask>(
-  tasks: ReadonlyMap<K, V> & ReadonlyMap<K, AnyTask>,
-  options?: GatherOptions,
-): Promise<Map<K, TaskResult<V>>>;
-export function gather<V extends AnyTask>(
-  tasks: Iterable<V> & Iterable<AnyTask>,
-  options?: GatherOptions,
-): Promise<GatherResult<V[]>>;
-export function gather<T extends object>(
-  tasks: T & { readonly [K in keyof T]: AnyTask },
+export function gather<T extends GatherInput>(
+  tasks: T | ReadonlyMap<unknown, AnyTask>,
   options?: GatherOptions,
 ): Promise<GatherResult<T>>;
 export function gather(tasks: unknown, options?: GatherOptions): Promise<unknown> {
@@ -100,20 +88,8 @@ export function gather(tasks: unknown, options?: GatherOptions): Promise<unknown
  * const loaded = pages.filter((page) => page.status === 'fulfilled');
  * ```
  */
-export function gatherSettled<T extends readonly AnyTask[] | []>(
-  tasks: T,
-  options?: GatherOptions,
-): Promise<GatherSettledResult<T>>;
-export function gatherSettled<K, V extends AnyTask>(
-  tasks: ReadonlyMap<K, V> & ReadonlyMap<K, AnyTask>,
-  options?: GatherOptions,
-): Promise<Map<K, PromiseSettledResult<TaskResult<V>>>>;
-export function gatherSettled<V extends AnyTask>(
-  tasks: Iterable<V> & Iterable<AnyTask>,
-  options?: GatherOptions,
-): Promise<GatherSettledResult<V[]>>;
-export function gatherSettled<T extends object>(
-  tasks: T & { readonly [K in keyof T]: AnyTask },
+export function gatherSettled<T extends GatherInput>(
+  tasks: T | ReadonlyMap<unknown, AnyTask>,
   options?: GatherOptions,
 ): Promise<GatherSettledResult<T>>;
 export function gatherSettled(tasks: unknown, options?: GatherOptions): Promise<unknown> {

@@ -3,6 +3,7 @@ export { isolate } from './isolate';
 export type {
   AbortSignalLike,
   AnyTask,
+  GatherInput,
   GatherOptions,
   GatherResult,
   GatherSettledResult,

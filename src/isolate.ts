@@ -14,7 +14,9 @@ import type { IsolateOptions, TaskResult } from './types';
  * thenable is adopted. A promise passed in gets its handlers at once, so a promise
  * that rejects before its gather runs is never reported unhandled.
  *
- * @param task - A task function, a promise, or any other value.
+ * @param task - A task function, a promise, or any other value. A task function is
+ * called with the signal the isolated task is called with; called directly without
+ * one, it receives `undefined`.
  * @param options - `fallback` (default `undefined`) and `onError`.
  * @throws TypeError - at once, when `options` is not an object or `onError` is not a function.
  *
@@ -26,10 +28,13 @@ import type { IsolateOptions, TaskResult } from './types';
  * ]);
  * ```
  */
-export function isolate<T>(task: T): (signal?: AbortSignal) => Promise<TaskResult<T> | undefined>;
+export function isolate<R, F = undefined>(
+  task: (signal: AbortSignal) => R,
+  options?: IsolateOptions<F>,
+): (signal?: AbortSignal) => Promise<Awaited<R> | Awaited<F>>;
 export function isolate<T, F = undefined>(
   task: T,
-  options: IsolateOptions<F>,
+  options?: IsolateOptions<F>,
 ): (signal?: AbortSignal) => Promise<TaskResult<T> | Awaited<F>>;
 export function isolate(
   task: unknown,

@@ -33,6 +33,26 @@ export type Task<T = unknown> = TaskFunction<T> | PromiseLike<T> | T;
 export type AnyTask = TaskFunction<unknown> | {} | null | undefined;
 
 /**
+ * What `gather` and `gatherSettled` accept: an iterable of tasks (array, Set,
+ * generator…), a plain object of tasks, or a `Map` of tasks.
+ *
+ * Why this union: each member gives an inline `(signal) => …` its `AbortSignal`
+ * type in one of the ways users write input — array literal, `xs.map(…)`, object
+ * literal — while `object` admits keyed input typed by an interface.
+ *
+ * @example
+ * ```ts
+ * const input: GatherInput = { user: (signal) => fetchUser(signal), count: 1 };
+ * ```
+ */
+export type GatherInput =
+  | readonly AnyTask[]
+  | []
+  | Iterable<AnyTask>
+  | { readonly [key: PropertyKey]: AnyTask }
+  | object;
+
+/**
  * The value a task settles with: a task function's awaited return value, a
  * promise's awaited value, or a plain value itself.
  *
