@@ -3,7 +3,7 @@ import { readCollection } from './collection';
 import { readOptions, type Settings } from './options';
 import type { Run } from './run';
 import { SettledRun } from './settled-run';
-import { choosePolicy } from './start';
+import { createStartPolicy } from './start';
 import type {
   AnyTask,
   GatherInput,
@@ -24,8 +24,9 @@ function startCall(RunOfCall: RunClass, tasks: unknown, options: unknown): Promi
   let settings: Settings;
   try {
     settings = readOptions(options);
-    run = new RunOfCall(readCollection(tasks), settings);
-    run.policy = choosePolicy(settings);
+    const collection = readCollection(tasks);
+    run = new RunOfCall(collection, settings);
+    run.policy = createStartPolicy(settings, collection.values.length);
   } catch (error) {
     return Promise.reject(error);
   }

@@ -12,8 +12,12 @@ import { type AbortFollower, linkSignal, type SignalFollowers, unlinkSignal } fr
 export interface StartPolicy {
   /** The task function at `index` is next in input order: start it now or later. */
   enqueue(run: Run, index: number): void;
-  /** A task function that `run` started has settled: its slot is free. */
-  release(run: Run): void;
+  /**
+   * The task function at `index`, which `run` started, has settled: its slot is
+   * free. Called even after the run has ended — a shared limiter's place is held
+   * until the task really settles.
+   */
+  release(run: Run, index: number): void;
 }
 
 /**
@@ -184,8 +188,13 @@ export abstract class Run implements AbortFollower, DeadlineHolder {
     this.runningFunctions--;
     if (fulfilled) this.taskFulfilled(index, outcome);
     else this.taskRejected(index, outcome);
-    if (!this.ended) this.policy?.release(this);
-    else if (this.runningFunctions === 0) this.settle();
+    this.policy?.release(this, index);
+    if (this.ended && this.runningFunctions === 0) this.settle();
+  }
+
+  /** A task function that never started failed (its limiter refused it). */
+  failUnstarted(index: number, error: unknown): void {
+    this.taskRejected(index, error);
   }
 
   /** Every slot settled before the run ended. */
