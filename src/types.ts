@@ -64,6 +64,16 @@ export type GatherInput =
 export type TaskResult<T> = T extends (...args: never) => infer R ? Awaited<R> : Awaited<T>;
 
 /**
+ * `T`, in a form the compiler cannot infer type arguments from (what TypeScript
+ * 5.4's `NoInfer` does, written so TypeScript 5.2 reads it too).
+ *
+ * Why: in `const [a, b]: [number, string] = await gather([(signal) => …, …])` the
+ * annotation would otherwise be taken as the input's type, and the inline task
+ * function would lose its `AbortSignal` parameter type.
+ */
+type NotInferredFrom<T> = [T][T extends unknown ? 0 : never];
+
+/**
  * What `gather` resolves with for an input of type `T`: a tuple or array of
  * results for positional input, an object with the same keys for keyed input, a
  * `Map` with the same keys for a `Map`.
@@ -76,7 +86,9 @@ export type TaskResult<T> = T extends (...args: never) => infer R ? Awaited<R> :
  * type R = GatherResult<{ user: () => Promise<string>; count: number }>; // { user: string; count: number }
  * ```
  */
-export type GatherResult<T> =
+export type GatherResult<T> = NotInferredFrom<GatherResultOf<T>>;
+
+type GatherResultOf<T> =
   T extends ReadonlyMap<infer K, infer V>
     ? Map<K, TaskResult<V>>
     : T extends readonly unknown[]
@@ -94,7 +106,9 @@ export type GatherResult<T> =
  * type R = GatherSettledResult<[() => Promise<number>]>; // [PromiseSettledResult<number>]
  * ```
  */
-export type GatherSettledResult<T> =
+export type GatherSettledResult<T> = NotInferredFrom<GatherSettledResultOf<T>>;
+
+type GatherSettledResultOf<T> =
   T extends ReadonlyMap<infer K, infer V>
     ? Map<K, PromiseSettledResult<TaskResult<V>>>
     : T extends readonly unknown[]

@@ -43,6 +43,30 @@ describe('Types: task functions written inline get an AbortSignal', () => {
   });
 });
 
+describe('Types: an annotated destination does not take the inline types away', () => {
+  test('a tuple annotation on the result', async () => {
+    const [aborted, user]: [boolean, User] = await gather([
+      (signal) => signal.aborted,
+      (signal) => fetchUser(signal),
+    ]);
+    expectTypeOf(aborted).toEqualTypeOf<boolean>();
+    expectTypeOf(user).toEqualTypeOf<User>();
+  });
+
+  test('an object annotation on the result', async () => {
+    const result: { user: User } = await gather({ user: (signal) => fetchUser(signal) });
+    expectTypeOf(result.user).toEqualTypeOf<User>();
+  });
+
+  test('an annotated isolated task', () => {
+    const safe: (signal?: AbortSignal) => Promise<User | null> = isolate(
+      (signal) => fetchUser(signal),
+      { fallback: null },
+    );
+    expectTypeOf(safe).returns.resolves.toEqualTypeOf<User | null>();
+  });
+});
+
 describe('Types: gather results', () => {
   test('an array literal is a mutable tuple of widened results, without `as const`', () => {
     expectTypeOf(
