@@ -1,4 +1,6 @@
+import Bottleneck from 'bottleneck';
 import pLimit from 'p-limit';
+import PQueue from 'p-queue';
 import { describe, expectTypeOf, test } from 'vitest';
 import {
   type GatherOptions,
@@ -219,5 +221,19 @@ describe('Types: options', () => {
 
   test('a p-limit instance is a limit', () => {
     expectTypeOf(gather([1], { limit: pLimit(2) })).resolves.toEqualTypeOf<[number]>();
+  });
+
+  test("a p-queue's add and a Bottleneck's schedule, bound, are limits", () => {
+    const queue = new PQueue({ concurrency: 2 });
+    const bottleneck = new Bottleneck({ maxConcurrent: 2 });
+    expectTypeOf(gather([1], { limit: queue.add.bind(queue) })).resolves.toEqualTypeOf<[number]>();
+    expectTypeOf(
+      gather([1], { limit: bottleneck.schedule.bind(bottleneck) }),
+    ).resolves.toEqualTypeOf<[number]>();
+  });
+
+  test('a limit that is not a function is a type error', () => {
+    // @ts-expect-error a limiter is a function
+    void gather([1], { limit: 4 });
   });
 });
