@@ -1,4 +1,5 @@
 import { shapeOutput } from './collection';
+import { nativeThen } from './promises';
 import { Run } from './run';
 
 /**
@@ -9,14 +10,29 @@ import { Run } from './run';
 export class AllRun extends Run {
   private failed = false;
   private failure: unknown = undefined;
+  // A failure needs no index: one handler per run serves every task, so a task
+  // costs one closure, as in `Promise.all`.
+  private readonly functionRejected = (reason: unknown): void =>
+    this.functionSettled(-1, false, reason);
+  private readonly valueRejected = (reason: unknown): void => this.taskRejected(-1, reason);
 
-  protected taskFulfilled(index: number, value: unknown): void {
+  protected watch(promise: unknown, index: number, fromFunction: boolean): unknown {
+    return fromFunction
+      ? nativeThen.call(
+          promise,
+          (value) => this.functionSettled(index, true, value),
+          this.functionRejected,
+        )
+      : nativeThen.call(promise, (value) => this.taskFulfilled(index, value), this.valueRejected);
+  }
+
+  taskFulfilled(index: number, value: unknown): void {
     if (this.ended) return;
     this.values[index] = value;
     this.slotSettled();
   }
 
-  protected taskRejected(_index: number, reason: unknown): void {
+  taskRejected(_index: number, reason: unknown): void {
     if (this.ended) return;
     this.failed = true;
     this.failure = reason;

@@ -100,7 +100,12 @@ function isPlainObject(value: object): boolean {
  */
 function readArray(array: readonly unknown[], values: unknown[]): void {
   try {
-    for (let index = 0; index < array.length; index++) values.push(array[index]);
+    // Sized up front (no regrowth for a million tasks), yet exact: `length` is read
+    // every turn, as the iterator does, in case an element getter changes it.
+    values.length = array.length;
+    let index = 0;
+    for (; index < array.length; index++) values[index] = array[index];
+    values.length = index;
   } catch (error) {
     // Only a Proxy's trap or an element getter can throw here.
     absorbRejections(values, 0);

@@ -30,7 +30,11 @@ function startCall(RunOfCall: RunClass, tasks: unknown, options: unknown): Promi
   } catch (error) {
     return Promise.reject(error);
   }
-  run.begin(settings);
+  try {
+    run.begin(settings);
+  } catch (error) {
+    run.crash(error);
+  }
   return run.promise;
 }
 

@@ -12,12 +12,8 @@ import { type AbortFollower, linkSignal, type SignalFollowers, unlinkSignal } fr
 export interface StartPolicy {
   /** The task function at `index` is next in input order: start it now or later. */
   enqueue(run: Run, index: number): void;
-  /**
-   * The task function at `index`, which `run` started, has settled: its slot is
-   * free. Called even after the run has ended — a shared limiter's place is held
-   * until the task really settles.
-   */
-  release(run: Run, index: number): void;
+  /** A task function that `run` started has settled: its slot is free. */
+  release(run: Run): void;
 }
 
 /**
@@ -67,9 +63,9 @@ export abstract class Run implements AbortFollower, DeadlineHolder {
   }
 
   /** A task settled with a value. */
-  protected abstract taskFulfilled(index: number, value: unknown): void;
+  abstract taskFulfilled(index: number, value: unknown): void;
   /** A task rejected, or its function threw. */
-  protected abstract taskRejected(index: number, reason: unknown): void;
+  abstract taskRejected(index: number, reason: unknown): void;
   /** The caller's signal aborted or the deadline passed, with `reason`. */
   abstract followAbort(reason: unknown): void;
   /** Settles the returned promise: the run has ended and cleanup is done. */
@@ -106,8 +102,13 @@ export abstract class Run implements AbortFollower, DeadlineHolder {
     if (--this.remaining === 0) this.complete();
   }
 
-  /** Calls the task function at `index` with the call's signal and watches what it returns. */
-  startFunction(index: number, task: unknown): void {
+  /**
+   * Calls the task function at `index` with the call's signal and watches what it
+   * returns. Returns a promise that settles once the task has settled and its
+   * outcome is recorded, or `undefined` when it settled as it returned — what a
+   * shared limiter's wrapper holds its place with.
+   */
+  startFunction(index: number, task: unknown): unknown {
     const signal = this.signal ?? this.createSignal();
     this.runningFunctions++;
     let result: unknown;
@@ -115,7 +116,7 @@ export abstract class Run implements AbortFollower, DeadlineHolder {
       result = (task as (signal: AbortSignal) => unknown)(signal);
     } catch (error) {
       this.functionSettled(index, false, error);
-      return;
+      return undefined;
     }
     if ((typeof result === 'object' && result !== null) || typeof result === 'function') {
       let then: unknown;
@@ -123,20 +124,34 @@ export abstract class Run implements AbortFollower, DeadlineHolder {
         then = (result as { then?: unknown }).then;
       } catch (error) {
         this.functionSettled(index, false, error);
-        return;
+        return undefined;
       }
       if (typeof then === 'function') {
         this.functionPending(index);
-        this.watchFunction(index, result, then as Then);
-        return;
+        const promise = then === nativeThen ? result : adoptThenable(result, then as Then);
+        try {
+          return this.watch(promise, index, true);
+        } catch (error) {
+          // `Promise.prototype.then` borrowed by an object that is not a promise.
+          this.functionSettled(index, false, error);
+          return undefined;
+        }
       }
     }
     // Settled when it returned: no promise is made for a plain value.
     this.functionSettled(index, true, result);
+    return undefined;
   }
 
   /** Called when the task function at `index` returned a thenable, before it is watched. */
   protected functionPending(_index: number): void {}
+
+  /**
+   * Attaches the run's reactions to a native `promise` for the slot at `index`,
+   * and returns the promise `then` derives. A subclass writes it so that it makes
+   * only the closures it needs: a fail-fast run shares one rejection handler.
+   */
+  protected abstract watch(promise: unknown, index: number, fromFunction: boolean): unknown;
 
   private awaitTask(index: number, task: unknown): void {
     if (typeof task !== 'object' || task === null) {
@@ -154,29 +169,10 @@ export abstract class Run implements AbortFollower, DeadlineHolder {
       this.taskFulfilled(index, task);
       return;
     }
-    const promise = then === nativeThen ? task : adoptThenable(task, then as Then);
     try {
-      nativeThen.call(
-        promise,
-        (value) => this.taskFulfilled(index, value),
-        (reason) => this.taskRejected(index, reason),
-      );
+      this.watch(then === nativeThen ? task : adoptThenable(task, then as Then), index, false);
     } catch (error) {
-      // `Promise.prototype.then` borrowed by an object that is not a promise.
       this.taskRejected(index, error);
-    }
-  }
-
-  private watchFunction(index: number, result: unknown, then: Then): void {
-    const promise = then === nativeThen ? result : adoptThenable(result, then);
-    try {
-      nativeThen.call(
-        promise,
-        (value) => this.functionSettled(index, true, value),
-        (reason) => this.functionSettled(index, false, reason),
-      );
-    } catch (error) {
-      this.functionSettled(index, false, error);
     }
   }
 
@@ -184,12 +180,27 @@ export abstract class Run implements AbortFollower, DeadlineHolder {
    * A started task function settled. The outcome is recorded first (a failure
    * ends the run), then the slot is handed on — so nothing starts after a failure.
    */
-  private functionSettled(index: number, fulfilled: boolean, outcome: unknown): void {
+  protected functionSettled(index: number, fulfilled: boolean, outcome: unknown): void {
     this.runningFunctions--;
     if (fulfilled) this.taskFulfilled(index, outcome);
     else this.taskRejected(index, outcome);
-    this.policy?.release(this, index);
+    this.policy?.release(this);
     if (this.ended && this.runningFunctions === 0) this.settle();
+  }
+
+  /**
+   * Rejects the call with `error` from a place no task owns — a caller's
+   * signal-like object whose `addEventListener` or `reason` throws — so that
+   * `gather` still never throws synchronously. The tasks' signal is aborted too.
+   */
+  crash(error: unknown): void {
+    absorbRejections(this.values, 0);
+    if (this.settled) return;
+    this.ended = true;
+    this.settled = true;
+    this.releaseLinks();
+    this.controller?.abort(createAbortError(error));
+    this.rejectPromise(error);
   }
 
   /** A task function that never started failed (its limiter refused it). */

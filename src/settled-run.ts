@@ -1,6 +1,7 @@
 import type { Collection } from './collection';
 import { shapeOutput } from './collection';
 import type { Settings } from './options';
+import { nativeThen } from './promises';
 import { Run } from './run';
 
 /** Marks a slot whose task function is running (it returned a thenable). */
@@ -26,13 +27,27 @@ export class SettledRun extends Run {
     this.values[index] = RUNNING_FUNCTION;
   }
 
-  protected taskFulfilled(index: number, value: unknown): void {
+  protected watch(promise: unknown, index: number, fromFunction: boolean): unknown {
+    return fromFunction
+      ? nativeThen.call(
+          promise,
+          (value) => this.functionSettled(index, true, value),
+          (reason) => this.functionSettled(index, false, reason),
+        )
+      : nativeThen.call(
+          promise,
+          (value) => this.taskFulfilled(index, value),
+          (reason) => this.taskRejected(index, reason),
+        );
+  }
+
+  taskFulfilled(index: number, value: unknown): void {
     if (this.settled || this.outcomes[index] !== undefined) return;
     this.outcomes[index] = { status: 'fulfilled', value };
     if (!this.ended) this.slotSettled();
   }
 
-  protected taskRejected(index: number, reason: unknown): void {
+  taskRejected(index: number, reason: unknown): void {
     if (this.settled || this.outcomes[index] !== undefined) return;
     this.outcomes[index] = { status: 'rejected', reason };
     if (!this.ended) this.slotSettled();

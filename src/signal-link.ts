@@ -48,8 +48,10 @@ export function linkSignal(signal: AbortSignalLike, follower: AbortFollower): Si
   let link = followersBySignal.get(signal);
   if (link === undefined) {
     link = new SignalFollowers(signal);
-    followersBySignal.set(signal, link);
+    // Listener first: a signal-like object whose addEventListener throws leaves no
+    // entry behind for the next call to trust.
     signal.addEventListener('abort', link.onAbort);
+    followersBySignal.set(signal, link);
   }
   link.followers.add(follower);
   return link;

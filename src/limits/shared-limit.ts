@@ -1,7 +1,13 @@
 import type { Run, StartPolicy } from '../run';
 import type { Limiter } from '../types';
 
-const settledPromise: Promise<void> = Promise.resolve();
+let fulfilled: Promise<void> | undefined;
+
+/** One shared fulfilled promise, made on first use rather than at module load. */
+function settledAlready(): Promise<void> {
+  fulfilled ??= Promise.resolve();
+  return fulfilled;
+}
 
 /**
  * One task function handed to a shared limiter. The limiter calls {@link wrapper}
@@ -13,7 +19,6 @@ class LimitedTask {
   private readonly index: number;
   private called = false;
   private failedBeforeStart = false;
-  releasePlace: (() => void) | undefined = undefined;
 
   constructor(run: Run, index: number) {
     this.run = run;
@@ -24,11 +29,11 @@ class LimitedTask {
     this.called = true;
     // Queued behind the limit when the call failed or was aborted: give the place
     // back at once, without calling the task function.
-    if (this.run.ended || this.failedBeforeStart) return settledPromise;
-    return new Promise<void>((resolve) => {
-      this.releasePlace = resolve;
-      this.run.startFunction(this.index, this.run.values[this.index]);
-    });
+    if (this.run.ended || this.failedBeforeStart) return settledAlready();
+    // Fulfils once the task has settled and its outcome is recorded: the place is
+    // held until then. A task that settled as it returned gives it back at once.
+    const watched = this.run.startFunction(this.index, this.run.values[this.index]);
+    return (watched as Promise<void> | undefined) ?? settledAlready();
   };
 
   /**
@@ -50,7 +55,6 @@ class LimitedTask {
  */
 export class SharedLimit implements StartPolicy {
   private readonly limit: Limiter;
-  private readonly tasks: (LimitedTask | undefined)[] = [];
 
   constructor(limit: Limiter) {
     this.limit = limit;
@@ -58,7 +62,6 @@ export class SharedLimit implements StartPolicy {
 
   enqueue(run: Run, index: number): void {
     const task = new LimitedTask(run, index);
-    this.tasks[index] = task;
     let queued: PromiseLike<unknown>;
     try {
       queued = this.limit(task.wrapper);
@@ -69,9 +72,5 @@ export class SharedLimit implements StartPolicy {
     Promise.resolve(queued).then(undefined, task.limiterRejected);
   }
 
-  release(_run: Run, index: number): void {
-    const task = this.tasks[index];
-    this.tasks[index] = undefined;
-    task?.releasePlace?.();
-  }
+  release(): void {}
 }
