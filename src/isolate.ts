@@ -50,7 +50,8 @@ export function isolate(
   const fallback = options?.fallback;
   const recover = async (error: unknown, signal: AbortSignal | undefined): Promise<unknown> => {
     if (signal?.aborted) throw error;
-    if (onError !== undefined) await onError(error);
+    // Called as `options.onError(error)`: a method of the options keeps its `this`.
+    if (onError !== undefined) await onError.call(options, error);
     return fallback;
   };
 

@@ -111,6 +111,7 @@ export abstract class Run implements AbortFollower, DeadlineHolder {
   startFunction(index: number, task: unknown): unknown {
     const signal = this.signal ?? this.createSignal();
     this.runningFunctions++;
+    this.functionStarting(index);
     let result: unknown;
     try {
       result = (task as (signal: AbortSignal) => unknown)(signal);
@@ -127,7 +128,6 @@ export abstract class Run implements AbortFollower, DeadlineHolder {
         return undefined;
       }
       if (typeof then === 'function') {
-        this.functionPending(index);
         const promise = then === nativeThen ? result : adoptThenable(result, then as Then);
         try {
           return this.watch(promise, index, true);
@@ -143,8 +143,12 @@ export abstract class Run implements AbortFollower, DeadlineHolder {
     return undefined;
   }
 
-  /** Called when the task function at `index` returned a thenable, before it is watched. */
-  protected functionPending(_index: number): void {}
+  /**
+   * Called just before the task function at `index` is called: from then on it is
+   * running — also while it is still on the stack, where it may abort the caller's
+   * signal itself.
+   */
+  protected functionStarting(_index: number): void {}
 
   /**
    * Attaches the run's reactions to a native `promise` for the slot at `index`,

@@ -4,7 +4,7 @@ import type { Settings } from './options';
 import { nativeThen } from './promises';
 import { Run } from './run';
 
-/** Marks a slot whose task function is running (it returned a thenable). */
+/** Marks a slot whose task function has been called and has not settled. */
 const RUNNING_FUNCTION: unique symbol = Symbol('running task function');
 
 /**
@@ -23,7 +23,7 @@ export class SettledRun extends Run {
     this.waitsForFunctions = settings.waitForCleanup;
   }
 
-  protected override functionPending(index: number): void {
+  protected override functionStarting(index: number): void {
     this.values[index] = RUNNING_FUNCTION;
   }
 

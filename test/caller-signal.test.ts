@@ -148,6 +148,22 @@ describe('gather 6. caller’s signal: aborted later', () => {
     await expect(call).rejects.toBe('stop');
   });
 
+  it('rejects a nested gather with its parent’s AbortError when a sibling of the parent fails', async () => {
+    const failure = new Error('sibling failed');
+    let nested: Promise<unknown> | undefined;
+    const outer = gather([
+      (signal) => {
+        nested = gather([() => never()], { signal });
+        return nested;
+      },
+      () => Promise.reject(failure),
+    ]);
+    await expect(outer).rejects.toBe(failure);
+    const reason: unknown = await nested?.catch((error: unknown) => error);
+    expect(reason).toMatchObject({ name: 'AbortError' });
+    expect(causeOf(reason)).toBe(failure);
+  });
+
   it('rejects while tasks are still running', async () => {
     const controller = new AbortController();
     const call = gather([() => never(), never()], { signal: controller.signal });

@@ -262,6 +262,21 @@ describe('Words: collection, keyed', () => {
     expect(task).not.toHaveBeenCalled();
   });
 
+  it('rejects with the error a getPrototypeOf trap throws, and starts nothing', async () => {
+    const failure = new Error('getPrototypeOf');
+    const task = vi.fn();
+    const input = new Proxy<Record<string, unknown>>(
+      { task },
+      {
+        getPrototypeOf() {
+          throw failure;
+        },
+      },
+    );
+    await expect(gather(input)).rejects.toBe(failure);
+    expect(task).not.toHaveBeenCalled();
+  });
+
   it('reads keyed input the same way in gatherSettled', async () => {
     const result = await gatherSettled(
       runInNewContext('new Map([["k", 1]])') as Map<string, number>,

@@ -172,6 +172,20 @@ describe('gatherSettled 3. caller’s abort and deadline', () => {
     expect(result[1]).toStrictEqual({ status: 'rejected', reason: thrown });
   });
 
+  it('reads a task function that aborts the caller’s signal while it runs as rejected with the abort reason', async () => {
+    const controller = new AbortController();
+    const result = await gatherSettled(
+      [
+        () => {
+          controller.abort('stop');
+          return 'own value';
+        },
+      ],
+      { signal: controller.signal },
+    );
+    expect(result).toStrictEqual([{ status: 'rejected', reason: 'stop' }]);
+  });
+
   it('reads a running task function as rejected with the abort reason and resolves without waiting for it', async () => {
     const controller = new AbortController();
     const reason = new Error('stop');
@@ -227,6 +241,39 @@ describe('gatherSettled 3. caller’s abort and deadline', () => {
     await expect(call).resolves.toStrictEqual([
       { status: 'fulfilled', value: 'cancelled but returned a value' },
     ]);
+  });
+
+  it('with waitForCleanup, reads the own value of a task function that returns after aborting the caller’s signal', async () => {
+    const controller = new AbortController();
+    const result = await gatherSettled(
+      [
+        () => {
+          controller.abort('stop');
+          return 'own value';
+        },
+        () => 'never started',
+      ],
+      { signal: controller.signal, waitForCleanup: true },
+    );
+    expect(result).toStrictEqual([
+      { status: 'fulfilled', value: 'own value' },
+      { status: 'rejected', reason: 'stop' },
+    ]);
+  });
+
+  it('with waitForCleanup, reads the own error of a task function that throws after aborting the caller’s signal', async () => {
+    const controller = new AbortController();
+    const thrown = new Error('own error');
+    const result = await gatherSettled(
+      [
+        () => {
+          controller.abort('stop');
+          throw thrown;
+        },
+      ],
+      { signal: controller.signal, waitForCleanup: true },
+    );
+    expect(result).toStrictEqual([{ status: 'rejected', reason: thrown }]);
   });
 
   it('with waitForCleanup, resolves only after every running task function has settled', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { gather } from '../src/index';
 import { deferred, flushMicrotasks, never, observe } from './support/deferred';
-import { causeOf, fulfillingThenable, manualThenable } from './support/fixtures';
+import { causeOf, fakeSignal, fulfillingThenable, manualThenable } from './support/fixtures';
 
 describe('Words: task function', () => {
   it('calls each task function exactly once, with the call signal as its only argument', async () => {
@@ -178,6 +178,39 @@ describe('gather 2. start', () => {
     }).not.toThrow();
     expect(call).toBeInstanceOf(Promise);
     await expect(call).rejects.toBeInstanceOf(TypeError);
+  });
+  it('rejects, without throwing or starting anything, when a signal-like’s addEventListener throws', async () => {
+    const failure = new Error('cannot listen');
+    const signal = fakeSignal();
+    signal.addEventListener = () => {
+      throw failure;
+    };
+    const task = vi.fn();
+    let call: Promise<unknown> | undefined;
+    expect(() => {
+      call = gather([task], { signal });
+    }).not.toThrow();
+    await expect(call).rejects.toBe(failure);
+    expect(task).not.toHaveBeenCalled();
+  });
+
+  it('rejects, without throwing or starting anything, when an aborted signal-like’s reason getter throws', async () => {
+    const failure = new Error('cannot read reason');
+    const signal = {
+      aborted: true,
+      get reason(): unknown {
+        throw failure;
+      },
+      addEventListener() {},
+      removeEventListener() {},
+    };
+    const task = vi.fn();
+    let call: Promise<unknown> | undefined;
+    expect(() => {
+      call = gather([task], { signal });
+    }).not.toThrow();
+    await expect(call).rejects.toBe(failure);
+    expect(task).not.toHaveBeenCalled();
   });
 });
 
