@@ -61,6 +61,19 @@ describe('isolate 1. success', () => {
 });
 
 describe('isolate 2. failure', () => {
+  it('calls onError as a method of the options, as options.onError(error) does', async () => {
+    const options = {
+      fallback: 'fallback',
+      seen: undefined as unknown,
+      onError(this: { seen: unknown }, error: unknown) {
+        this.seen = error;
+      },
+    };
+    const failure = new Error('no');
+    await isolate(() => Promise.reject(failure), options)();
+    expect(options.seen).toBe(failure);
+  });
+
   it('resolves with undefined by default when the task rejects', async () => {
     await expect(isolate(() => Promise.reject(new Error('no')))()).resolves.toBeUndefined();
   });
