@@ -1,6 +1,6 @@
 /**
  * Names a received value for an error message ("got 42 (number)"), so a caller
- * sees what they passed without a debugger. Never throws: a revoked proxy or a
+ * sees what they passed without stepping through code. Never throws: a revoked proxy or a
  * throwing getter must not replace the error being reported.
  */
 export function describeValue(value: unknown): string {

@@ -136,7 +136,7 @@ export interface AbortSignalLike {
 }
 
 /**
- * A limiter shared by several calls: any function of `p-limit`'s shape. A
+ * A limiter shared by several calls — any function of `p-limit`'s shape. A
  * `p-limit` instance fits, and so do `queue.add.bind(queue)` of `p-queue` and
  * `limiter.schedule.bind(limiter)` of Bottleneck.
  *
