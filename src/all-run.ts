@@ -1,29 +1,126 @@
 import { shapeOutput } from './collection';
-import { nativeThen } from './promises';
+import { absorbRejection, nativeThen } from './promises';
 import { Run } from './run';
+
+type PromiseCombinator = (this: PromiseConstructor, values: unknown[]) => Promise<unknown[]>;
+const NativePromise = Promise;
+const promiseAll = Promise.all as PromiseCombinator;
+const promiseAllSettled = Promise.allSettled as PromiseCombinator;
 
 /**
  * `gather`'s run: every task must fulfil. The first failure observed wins — it is
  * recorded before the siblings' signal is aborted — and later ones are absorbed.
  * Results are written over the input values, which the call owns.
+ *
+ * Two ways to wait for the pending tasks:
+ * - *Batched* (no limit, the common case): the start loop only collects the
+ *   promises, and hands them all to the platform's own `Promise.all`, which waits
+ *   on each with no closure and no derived promise of ours — as fast and as small
+ *   as `Promise.all` itself. Its rejection is the first failure, in the same order
+ *   `Promise.all` observes it.
+ * - *One by one* (under a `concurrency` window or a shared `limit`): each task
+ *   function's settlement must hand its slot on, so each is watched on its own.
  */
 export class AllRun extends Run {
   private failed = false;
   private failure: unknown = undefined;
+  /**
+   * Batched mode: the slots whose value is a promise to wait for, in input order —
+   * the index for a task function's promise, `~index` for a promise passed in.
+   */
+  private readonly batchedAt: number[] = [];
+  /** Batched mode, every slot awaited: `Promise.all`'s own result array is the output. */
+  private batchResults: unknown[] | undefined = undefined;
+  /** The run ended inside the start loop and waits for its end to gather its cleanup. */
+  private cleanupAwaitsLoop = false;
   // A failure needs no index: one handler per run serves every task, so a task
-  // costs one closure, as in `Promise.all`.
-  private readonly functionRejected = (reason: unknown): void =>
-    this.functionSettled(-1, false, reason);
-  private readonly valueRejected = (reason: unknown): void => this.taskRejected(-1, reason);
+  // watched one by one costs one closure.
+  private functionRejected: ((reason: unknown) => void) | undefined = undefined;
+  private valueRejected: ((reason: unknown) => void) | undefined = undefined;
 
   protected watch(promise: unknown, index: number, fromFunction: boolean): unknown {
-    return fromFunction
-      ? nativeThen.call(
-          promise,
-          (value) => this.functionSettled(index, true, value),
-          this.functionRejected,
-        )
-      : nativeThen.call(promise, (value) => this.taskFulfilled(index, value), this.valueRejected);
+    if (this.policy === undefined) {
+      this.values[index] = promise;
+      this.batchedAt.push(fromFunction ? index : ~index);
+      // Watched by the batch from now on, not by functionSettled.
+      if (fromFunction) this.runningFunctions--;
+      return undefined;
+    }
+    if (fromFunction) {
+      this.functionRejected ??= (reason) => this.functionSettled(-1, false, reason);
+      return nativeThen.call(
+        promise,
+        (value) => this.functionSettled(index, true, value),
+        this.functionRejected,
+      );
+    }
+    this.valueRejected ??= (reason) => this.taskRejected(-1, reason);
+    return nativeThen.call(
+      promise,
+      (value) => this.taskFulfilled(index, value),
+      this.valueRejected,
+    );
+  }
+
+  protected override afterStartLoop(): void {
+    const { batchedAt, values } = this;
+    if (this.ended) {
+      // Never awaited: give each a handler, so none is reported unhandled.
+      for (const at of batchedAt) absorbRejection(values[at < 0 ? ~at : at]);
+      if (this.cleanupAwaitsLoop) {
+        this.cleanupAwaitsLoop = false;
+        this.holdForBatchedFunctions();
+        this.releaseCleanupHold();
+      }
+      return;
+    }
+    if (batchedAt.length === 0) return;
+    // Promise.all reads its input now: `values` is free to take results afterwards.
+    const everySlot = batchedAt.length === values.length;
+    const waited = everySlot ? values : batchedAt.map((at) => values[at < 0 ? ~at : at]);
+    nativeThen.call(
+      promiseAll.call(NativePromise, waited),
+      (results) => this.batchFulfilled(results as unknown[], everySlot),
+      (reason: unknown) => this.taskRejected(-1, reason),
+    );
+  }
+
+  private batchFulfilled(results: unknown[], everySlot: boolean): void {
+    if (this.ended) return;
+    const { batchedAt } = this;
+    if (everySlot) this.batchResults = results;
+    else {
+      const { values } = this;
+      for (let k = 0; k < results.length; k++) {
+        const at = batchedAt[k] as number;
+        values[at < 0 ? ~at : at] = results[k];
+      }
+    }
+    this.slotsSettled(batchedAt.length);
+  }
+
+  protected override holdForCleanup(): void {
+    if (this.policy !== undefined) return;
+    if (!this.startLoopDone) {
+      // Ended inside the start loop: the batch is complete only at its end.
+      this.cleanupAwaitsLoop = true;
+      this.takeCleanupHold();
+      return;
+    }
+    this.holdForBatchedFunctions();
+  }
+
+  /** With `waitForCleanup`: settle only once every batched task function's promise has. */
+  private holdForBatchedFunctions(): void {
+    const running: unknown[] = [];
+    for (const at of this.batchedAt) if (at >= 0) running.push(this.values[at]);
+    if (running.length === 0) return;
+    this.takeCleanupHold();
+    nativeThen.call(
+      promiseAllSettled.call(NativePromise, running),
+      () => this.releaseCleanupHold(),
+      undefined,
+    );
   }
 
   taskFulfilled(index: number, value: unknown): void {
@@ -50,6 +147,6 @@ export class AllRun extends Run {
 
   protected finish(): void {
     if (this.failed) this.rejectPromise(this.failure);
-    else this.resolveWith(shapeOutput(this.collection, this.values));
+    else this.resolveWith(shapeOutput(this.collection, this.batchResults ?? this.values));
   }
 }

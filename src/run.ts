@@ -38,8 +38,12 @@ export abstract class Run implements AbortFollower, DeadlineHolder {
   ended = false;
   /** The returned promise is settled. */
   protected settled = false;
-  /** Task functions started and not yet settled. */
+  /** Task functions started and not yet settled, as far as this class watches them. */
   runningFunctions = 0;
+  /** Other reasons to wait before settling with `waitForCleanup` (see {@link holdForCleanup}). */
+  private cleanupHolds = 0;
+  /** The start loop has run to its end: every task is started, queued or awaited. */
+  protected startLoopDone = false;
   policy: StartPolicy | undefined = undefined;
   deadlineTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   deadlineRemaining = 0;
@@ -99,8 +103,13 @@ export abstract class Run implements AbortFollower, DeadlineHolder {
       else if (policy === undefined) this.startFunction(index, task);
       else policy.enqueue(this, index);
     }
+    this.startLoopDone = true;
+    this.afterStartLoop();
     if (--this.remaining === 0) this.complete();
   }
+
+  /** Called once the start loop is over, ended or not, before the loop's own count is dropped. */
+  protected afterStartLoop(): void {}
 
   /**
    * Calls the task function at `index` with the call's signal and watches what it
@@ -189,7 +198,27 @@ export abstract class Run implements AbortFollower, DeadlineHolder {
     if (fulfilled) this.taskFulfilled(index, outcome);
     else this.taskRejected(index, outcome);
     this.policy?.release(this);
-    if (this.ended && this.runningFunctions === 0) this.settle();
+    if (this.ended && this.nothingRunning()) this.settle();
+  }
+
+  private nothingRunning(): boolean {
+    return this.runningFunctions === 0 && this.cleanupHolds === 0;
+  }
+
+  /**
+   * With `waitForCleanup`, called when the run ends: a subclass that watches some
+   * task functions by other means than {@link functionSettled} takes holds here
+   * ({@link takeCleanupHold}) and releases them when those have settled.
+   */
+  protected holdForCleanup(): void {}
+
+  protected takeCleanupHold(): void {
+    this.cleanupHolds++;
+  }
+
+  protected releaseCleanupHold(): void {
+    this.cleanupHolds--;
+    if (this.ended && this.nothingRunning()) this.settle();
   }
 
   /**
@@ -217,6 +246,12 @@ export abstract class Run implements AbortFollower, DeadlineHolder {
     if (--this.remaining === 0) this.complete();
   }
 
+  /** `count` slots settled at once, before the run ended. */
+  protected slotsSettled(count: number): void {
+    this.remaining -= count;
+    if (this.remaining === 0) this.complete();
+  }
+
   private complete(): void {
     if (this.ended) return;
     this.ended = true;
@@ -233,7 +268,11 @@ export abstract class Run implements AbortFollower, DeadlineHolder {
     this.ended = true;
     this.releaseLinks();
     this.controller?.abort(abortReason());
-    if (!this.waitForCleanup || this.runningFunctions === 0) this.settle();
+    if (!this.waitForCleanup) this.settle();
+    else {
+      this.holdForCleanup();
+      if (this.nothingRunning()) this.settle();
+    }
   }
 
   /** Ends the run because a task failed with `failure`: its siblings see an `"AbortError"`. */

@@ -59,6 +59,67 @@ describe('gather 8. waiting for cleanup', () => {
     await expect(call).rejects.toBe(failure);
   });
 
+  it('after a task function throws during the start loop, waits for the ones started before it', async () => {
+    const failure = new Error('fail');
+    const cleanup = deferred();
+    const call = observe(
+      gather(
+        [
+          () => cleanup.promise,
+          () => {
+            throw failure;
+          },
+        ],
+        { waitForCleanup: true },
+      ),
+    );
+    await flushMicrotasks();
+    expect(call.state.status).toBe('pending');
+    cleanup.resolve();
+    await flushMicrotasks();
+    expect(call.state).toEqual({ status: 'rejected', reason: failure });
+  });
+
+  it('waits for a task function that returns a promise after aborting the caller’s signal itself', async () => {
+    const controller = new AbortController();
+    const reason = new Error('stop');
+    const cleanup = deferred();
+    const call = observe(
+      gather(
+        [
+          () => {
+            controller.abort(reason);
+            return cleanup.promise;
+          },
+        ],
+        { signal: controller.signal, waitForCleanup: true },
+      ),
+    );
+    await flushMicrotasks();
+    expect(call.state.status).toBe('pending');
+    cleanup.resolve();
+    await flushMicrotasks();
+    expect(call.state).toEqual({ status: 'rejected', reason });
+  });
+
+  it('waits for task functions of a mixed input (plain values, promises and functions)', async () => {
+    const failure = new Error('fail');
+    const cleanup = deferred();
+    const call = observe(
+      gather(
+        [1, Promise.resolve(2), () => cleanup.promise, () => 'sync', () => Promise.reject(failure)],
+        {
+          waitForCleanup: true,
+        },
+      ),
+    );
+    await flushMicrotasks();
+    expect(call.state.status).toBe('pending');
+    cleanup.resolve();
+    await flushMicrotasks();
+    expect(call.state).toEqual({ status: 'rejected', reason: failure });
+  });
+
   it('stays pending while a started task function never settles', async () => {
     const call = observe(
       gather([() => never(), () => Promise.reject(new Error('fail'))], { waitForCleanup: true }),
