@@ -28,7 +28,7 @@ export class AllRun extends Run {
    * Batched mode: the slots whose value is a promise to wait for, in input order —
    * the index for a task function's promise, `~index` for a promise passed in.
    */
-  private readonly batchedAt: number[] = [];
+  private batchedAt: number[] | undefined = undefined;
   /** Batched mode, every slot awaited: `Promise.all`'s own result array is the output. */
   private batchResults: unknown[] | undefined = undefined;
   /** The run ended inside the start loop and waits for its end to gather its cleanup. */
@@ -41,6 +41,7 @@ export class AllRun extends Run {
   protected watch(promise: unknown, index: number, fromFunction: boolean): unknown {
     if (this.policy === undefined) {
       this.values[index] = promise;
+      this.batchedAt ??= [];
       this.batchedAt.push(fromFunction ? index : ~index);
       // Watched by the batch from now on, not by functionSettled.
       if (fromFunction) this.runningFunctions--;
@@ -66,7 +67,9 @@ export class AllRun extends Run {
     const { batchedAt, values } = this;
     if (this.ended) {
       // Never awaited: give each a handler, so none is reported unhandled.
-      for (const at of batchedAt) absorbRejection(values[at < 0 ? ~at : at]);
+      if (batchedAt !== undefined) {
+        for (const at of batchedAt) absorbRejection(values[at < 0 ? ~at : at]);
+      }
       if (this.cleanupAwaitsLoop) {
         this.cleanupAwaitsLoop = false;
         this.holdForBatchedFunctions();
@@ -74,7 +77,7 @@ export class AllRun extends Run {
       }
       return;
     }
-    if (batchedAt.length === 0) return;
+    if (batchedAt === undefined) return;
     // Promise.all reads its input now: `values` is free to take results afterwards.
     const everySlot = batchedAt.length === values.length;
     const waited = everySlot ? values : batchedAt.map((at) => values[at < 0 ? ~at : at]);
@@ -87,7 +90,7 @@ export class AllRun extends Run {
 
   private batchFulfilled(results: unknown[], everySlot: boolean): void {
     if (this.ended) return;
-    const { batchedAt } = this;
+    const batchedAt = this.batchedAt as number[];
     if (everySlot) this.batchResults = results;
     else {
       const { values } = this;
@@ -113,7 +116,7 @@ export class AllRun extends Run {
   /** With `waitForCleanup`: settle only once every batched task function's promise has. */
   private holdForBatchedFunctions(): void {
     const running: unknown[] = [];
-    for (const at of this.batchedAt) if (at >= 0) running.push(this.values[at]);
+    for (const at of this.batchedAt ?? []) if (at >= 0) running.push(this.values[at]);
     if (running.length === 0) return;
     this.takeCleanupHold();
     nativeThen.call(
