@@ -24,9 +24,13 @@ const promiseAllSettled = Promise.allSettled as PromiseCombinator;
 export class AllRun extends Run {
   private failed = false;
   private failure: unknown = undefined;
+  /** Batched mode: how many slots hold a promise to wait for. */
+  private batchedCount = 0;
   /**
-   * Batched mode: the slots whose value is a promise to wait for, in input order —
-   * the index for a task function's promise, `~index` for a promise passed in.
+   * Batched mode: which slots those are, in input order. Written down only when
+   * they are not simply the first `batchedCount` slots (the common case costs no
+   * list), or when `waitForCleanup` must tell a task function's promise (`index`)
+   * from a promise passed in (`~index`).
    */
   private batchedAt: number[] | undefined = undefined;
   /** Batched mode, every slot awaited: `Promise.all`'s own result array is the output. */
@@ -41,10 +45,17 @@ export class AllRun extends Run {
   protected watch(promise: unknown, index: number, fromFunction: boolean): unknown {
     if (this.policy === undefined) {
       this.values[index] = promise;
-      this.batchedAt ??= [];
-      this.batchedAt.push(fromFunction ? index : ~index);
       // Watched by the batch from now on, not by functionSettled.
       if (fromFunction) this.runningFunctions--;
+      if (this.batchedAt === undefined) {
+        if (index === this.batchedCount && !this.waitForCleanup) {
+          this.batchedCount++;
+          return undefined;
+        }
+        this.batchedAt = Array.from({ length: this.batchedCount }, (_, slot) => slot);
+      }
+      this.batchedAt.push(this.waitForCleanup && !fromFunction ? ~index : index);
+      this.batchedCount++;
       return undefined;
     }
     if (fromFunction) {
@@ -63,13 +74,17 @@ export class AllRun extends Run {
     );
   }
 
+  /** The slot of the `k`-th batched promise. */
+  private batchedSlot(k: number): number {
+    const at = this.batchedAt === undefined ? k : (this.batchedAt[k] as number);
+    return at < 0 ? ~at : at;
+  }
+
   protected override afterStartLoop(): void {
-    const { batchedAt, values } = this;
+    const { batchedCount, values } = this;
     if (this.ended) {
       // Never awaited: give each a handler, so none is reported unhandled.
-      if (batchedAt !== undefined) {
-        for (const at of batchedAt) absorbRejection(values[at < 0 ? ~at : at]);
-      }
+      for (let k = 0; k < batchedCount; k++) absorbRejection(values[this.batchedSlot(k)]);
       if (this.cleanupAwaitsLoop) {
         this.cleanupAwaitsLoop = false;
         this.holdForBatchedFunctions();
@@ -77,10 +92,14 @@ export class AllRun extends Run {
       }
       return;
     }
-    if (batchedAt === undefined) return;
+    if (batchedCount === 0) return;
     // Promise.all reads its input now: `values` is free to take results afterwards.
-    const everySlot = batchedAt.length === values.length;
-    const waited = everySlot ? values : batchedAt.map((at) => values[at < 0 ? ~at : at]);
+    const everySlot = batchedCount === values.length;
+    let waited = values;
+    if (!everySlot) {
+      waited = new Array(batchedCount);
+      for (let k = 0; k < batchedCount; k++) waited[k] = values[this.batchedSlot(k)];
+    }
     nativeThen.call(
       promiseAll.call(NativePromise, waited),
       (results) => this.batchFulfilled(results as unknown[], everySlot),
@@ -90,16 +109,9 @@ export class AllRun extends Run {
 
   private batchFulfilled(results: unknown[], everySlot: boolean): void {
     if (this.ended) return;
-    const batchedAt = this.batchedAt as number[];
     if (everySlot) this.batchResults = results;
-    else {
-      const { values } = this;
-      for (let k = 0; k < results.length; k++) {
-        const at = batchedAt[k] as number;
-        values[at < 0 ? ~at : at] = results[k];
-      }
-    }
-    this.slotsSettled(batchedAt.length);
+    else for (let k = 0; k < results.length; k++) this.values[this.batchedSlot(k)] = results[k];
+    this.slotsSettled(this.batchedCount);
   }
 
   protected override holdForCleanup(): void {
@@ -115,6 +127,7 @@ export class AllRun extends Run {
 
   /** With `waitForCleanup`: settle only once every batched task function's promise has. */
   private holdForBatchedFunctions(): void {
+    // With `waitForCleanup` every batched slot is written down, kind included.
     const running: unknown[] = [];
     for (const at of this.batchedAt ?? []) if (at >= 0) running.push(this.values[at]);
     if (running.length === 0) return;

@@ -48,7 +48,7 @@ export abstract class Run implements AbortFollower, DeadlineHolder {
   deadlineTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   deadlineRemaining = 0;
 
-  private readonly waitForCleanup: boolean;
+  protected readonly waitForCleanup: boolean;
   private controller: AbortController | undefined = undefined;
   private signal: AbortSignal | undefined = undefined;
   private callerLink: SignalFollowers | undefined = undefined;
