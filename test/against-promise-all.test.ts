@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gather, gatherSettled } from '../src/index';
+import { fulfillingThenable } from './support/fixtures';
 
 /** A small seeded generator (mulberry32), so every run checks the same inputs. */
 function random(seed: number): () => number {
@@ -67,7 +68,7 @@ function randomSlot(next: () => number, index: number, withFailures: boolean): S
     }
     default: {
       // A thenable passed in.
-      const thenable = { then: (resolve: (v: unknown) => void) => resolve(value) };
+      const thenable = fulfillingThenable(value);
       return { task: thenable, forPromiseAll: () => thenable };
     }
   }
