@@ -142,7 +142,7 @@ export class AllRun extends Run {
   taskFulfilled(index: number, value: unknown): void {
     if (this.ended) return;
     this.values[index] = value;
-    this.slotSettled();
+    this.slotsSettled();
   }
 
   taskRejected(_index: number, reason: unknown): void {
@@ -163,6 +163,6 @@ export class AllRun extends Run {
 
   protected finish(): void {
     if (this.failed) this.rejectPromise(this.failure);
-    else this.resolveWith(shapeOutput(this.collection, this.batchResults ?? this.values));
+    else this.resolvePromise(shapeOutput(this.collection, this.batchResults ?? this.values));
   }
 }

@@ -52,7 +52,7 @@ export abstract class Run implements AbortFollower, DeadlineHolder {
   private controller: AbortController | undefined = undefined;
   private signal: AbortSignal | undefined = undefined;
   private callerLink: SignalFollowers | undefined = undefined;
-  private resolvePromise!: (value: unknown) => void;
+  protected resolvePromise!: (value: unknown) => void;
   protected rejectPromise!: (reason: unknown) => void;
 
   constructor(collection: Collection, settings: Settings) {
@@ -236,18 +236,8 @@ export abstract class Run implements AbortFollower, DeadlineHolder {
     this.rejectPromise(error);
   }
 
-  /** A task function that never started failed (its limiter refused it). */
-  failUnstarted(index: number, error: unknown): void {
-    this.taskRejected(index, error);
-  }
-
-  /** Every slot settled before the run ended. */
-  protected slotSettled(): void {
-    if (--this.remaining === 0) this.complete();
-  }
-
-  /** `count` slots settled at once, before the run ended. */
-  protected slotsSettled(count: number): void {
+  /** `count` slots settled (one, or a whole batch) before the run ended. */
+  protected slotsSettled(count = 1): void {
     this.remaining -= count;
     if (this.remaining === 0) this.complete();
   }
@@ -284,10 +274,6 @@ export abstract class Run implements AbortFollower, DeadlineHolder {
     if (this.settled) return;
     this.settled = true;
     this.finish();
-  }
-
-  protected resolveWith(value: unknown): void {
-    this.resolvePromise(value);
   }
 
   private releaseLinks(): void {

@@ -44,13 +44,13 @@ export class SettledRun extends Run {
   taskFulfilled(index: number, value: unknown): void {
     if (this.settled || this.outcomes[index] !== undefined) return;
     this.outcomes[index] = { status: 'fulfilled', value };
-    if (!this.ended) this.slotSettled();
+    if (!this.ended) this.slotsSettled();
   }
 
   taskRejected(index: number, reason: unknown): void {
     if (this.settled || this.outcomes[index] !== undefined) return;
     this.outcomes[index] = { status: 'rejected', reason };
-    if (!this.ended) this.slotSettled();
+    if (!this.ended) this.slotsSettled();
   }
 
   followAbort(reason: unknown): void {
@@ -66,6 +66,6 @@ export class SettledRun extends Run {
   }
 
   protected finish(): void {
-    this.resolveWith(shapeOutput(this.collection, this.outcomes));
+    this.resolvePromise(shapeOutput(this.collection, this.outcomes));
   }
 }

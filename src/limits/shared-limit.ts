@@ -44,7 +44,8 @@ class LimitedTask {
   readonly limiterRejected = (error: unknown): void => {
     if (this.called) return;
     this.failedBeforeStart = true;
-    this.run.failUnstarted(this.index, error);
+    // A task function that never started fails like one that threw.
+    this.run.taskRejected(this.index, error);
   };
 }
 
