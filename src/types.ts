@@ -129,9 +129,13 @@ type GatherSettledResultOf<T> =
  * ```
  */
 export interface AbortSignalLike {
+  /** Whether the signal has aborted; read when the call starts. */
   readonly aborted: boolean;
+  /** Why it aborted: becomes the call's rejection reason, the same object. */
   readonly reason?: unknown;
+  /** p-gather adds at most one `'abort'` listener to a signal, however many calls link to it. */
   addEventListener(type: 'abort', listener: () => void): void;
+  /** The listener is removed when the last call linked to the signal settles. */
   removeEventListener(type: 'abort', listener: () => void): void;
 }
 
