@@ -61,7 +61,9 @@ describe('README code blocks', () => {
     });
     const problems = ts
       .getPreEmitDiagnostics(program)
-      .filter((diagnostic) => diagnostic.file === undefined || files.includes(diagnostic.file.fileName))
+      .filter(
+        (diagnostic) => diagnostic.file === undefined || files.includes(diagnostic.file.fileName),
+      )
       .map((diagnostic) => {
         const where =
           diagnostic.file && diagnostic.start !== undefined
