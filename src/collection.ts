@@ -19,7 +19,6 @@ export interface Collection {
 const arrayValues = Array.prototype[Symbol.iterator];
 const arrayIteratorPrototype: { next: unknown } = Object.getPrototypeOf([][Symbol.iterator]());
 const arrayIteratorNext = arrayIteratorPrototype.next;
-const objectToString = Object.prototype.toString;
 const mapSize = Object.getOwnPropertyDescriptor(Map.prototype, 'size')?.get as (
   this: unknown,
 ) => number;
@@ -38,7 +37,7 @@ export function readCollection(tasks: unknown): Collection {
   if ((typeof tasks !== 'object' || tasks === null) && typeof tasks !== 'function') {
     throw new TypeError(expectedCollection(tasks));
   }
-  if (tasks instanceof Map || isForeignMap(tasks)) return readMap(tasks);
+  if (!Array.isArray(tasks) && isMap(tasks)) return readMap(tasks);
 
   const iteratorMethod: unknown = (tasks as { [Symbol.iterator]?: unknown })[Symbol.iterator];
   if (iteratorMethod !== undefined && iteratorMethod !== null) {
@@ -67,9 +66,15 @@ function expectedCollection(tasks: unknown): string {
   return `Expected \`tasks\` to be an iterable, a plain object or a Map, got ${describeValue(tasks)}`;
 }
 
-/** A Map from another realm (an iframe, `node:vm`) carries the brand but not our prototype. */
-function isForeignMap(value: object): boolean {
-  if (objectToString.call(value) !== '[object Map]') return false;
+/**
+ * A `Map` by its brand, so that one from another realm (an iframe, `node:vm`)
+ * counts too. The brand check throws for anything else, so it is kept for the
+ * objects that can be a foreign Map: not our Maps, not plain objects.
+ */
+function isMap(value: object): boolean {
+  if (value instanceof Map) return true;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype === null || prototype === Object.prototype) return false;
   try {
     mapSize.call(value);
     return true;
@@ -100,11 +105,17 @@ function isPlainObject(value: object): boolean {
  */
 function readArray(array: readonly unknown[], values: unknown[]): void {
   try {
-    // Sized up front (no regrowth for a million tasks), yet exact: `length` is read
-    // every turn, as the iterator does, in case an element getter changes it.
-    values.length = array.length;
+    // Sized up front (no regrowth for a million tasks), yet read exactly as the
+    // iterator reads: `length` before every element and once at the end, since an
+    // element getter may change it.
+    let length = array.length;
+    values.length = length;
     let index = 0;
-    for (; index < array.length; index++) values[index] = array[index];
+    while (index < length) {
+      values[index] = array[index];
+      index++;
+      length = array.length;
+    }
     values.length = index;
   } catch (error) {
     // Only a Proxy's trap or an element getter can throw here.

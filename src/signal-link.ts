@@ -25,7 +25,14 @@ class SignalFollowers {
 
   private dispatch(): void {
     this.detach();
-    const reason = this.signal.reason;
+    let reason: unknown;
+    try {
+      reason = this.signal.reason;
+    } catch (error) {
+      // A polyfill whose `reason` getter throws: the calls must still end, and
+      // that error is all there is to tell them.
+      reason = error;
+    }
     // A Set iterates live: a follower that settles (and unlinks) before its turn,
     // because an earlier follower's abort cascaded into it, is skipped.
     for (const follower of this.followers) follower.followAbort(reason);
@@ -34,7 +41,12 @@ class SignalFollowers {
 
   detach(): void {
     if (followersBySignal.get(this.signal) === this) followersBySignal.delete(this.signal);
-    this.signal.removeEventListener('abort', this.onAbort);
+    try {
+      this.signal.removeEventListener('abort', this.onAbort);
+    } catch {
+      // A signal-like whose removeEventListener throws must not stop the call
+      // from settling; its listener calls into followers that are gone.
+    }
   }
 }
 

@@ -1,0 +1,388 @@
+/**
+ * The checks every runtime runs against the built package (SPEC › Platforms: the
+ * same build runs in Node, Bun and Deno). Plain JavaScript with no imports and no
+ * runtime-specific API, so that Node, Bun and Deno run exactly this file; the ESM
+ * and the CommonJS smoke scripts hand it the module they loaded.
+ *
+ * `runSmokeChecks(lib)` resolves with the list of checks that failed (empty when
+ * all passed), after logging one line per check.
+ */
+
+class Mismatch extends Error {}
+
+function assert(ok, message) {
+  if (!ok) throw new Mismatch(message);
+}
+
+function same(actual, expected, what) {
+  const a = JSON.stringify(actual);
+  const e = JSON.stringify(expected);
+  assert(a === e, `${what}: expected ${e}, got ${a}`);
+}
+
+async function rejection(promise) {
+  try {
+    await promise;
+  } catch (reason) {
+    return { reason };
+  }
+  throw new Mismatch('expected a rejection, got a fulfilment');
+}
+
+const never = () => new Promise(() => {});
+const later = (ms, value) => new Promise((resolve) => setTimeout(resolve, ms, value));
+
+function isDomException(value) {
+  return typeof DOMException !== 'function' || value instanceof DOMException;
+}
+
+/** `[name, check(lib)]`: each check throws on a mismatch. */
+const checks = [
+  [
+    'exports gather, gatherSettled and isolate as functions',
+    (lib) => {
+      for (const name of ['gather', 'gatherSettled', 'isolate']) {
+        assert(typeof lib[name] === 'function', `${name} is ${typeof lib[name]}`);
+      }
+    },
+  ],
+  [
+    'gather: array in, array out, in input order, from task functions, promises and values',
+    async ({ gather }) => {
+      const result = await gather([() => 1, async () => 2, later(5, 3), 4, () => later(1, 5)]);
+      assert(Array.isArray(result), 'not an array');
+      same(result, [1, 2, 3, 4, 5], 'results');
+    },
+  ],
+  [
+    'gather: plain object in, null-prototype object out, symbol keys kept',
+    async ({ gather }) => {
+      const key = Symbol('key');
+      const result = await gather({ a: () => 1, b: Promise.resolve(2), [key]: async () => 3 });
+      assert(Object.getPrototypeOf(result) === null, 'prototype is not null');
+      same(Object.keys(result), ['a', 'b'], 'keys');
+      same([result.a, result.b, result[key]], [1, 2, 3], 'values');
+    },
+  ],
+  [
+    'gather: Map in, Map out, same keys in the same order',
+    async ({ gather }) => {
+      const result = await gather(
+        new Map([
+          ['x', () => 1],
+          [2, async () => 'two'],
+        ]),
+      );
+      assert(result instanceof Map, 'not a Map');
+      same(
+        [...result],
+        [
+          ['x', 1],
+          [2, 'two'],
+        ],
+        'entries',
+      );
+    },
+  ],
+  [
+    'gather: fail fast, siblings see an AbortError DOMException with the failure as cause',
+    async ({ gather }) => {
+      const failure = new Error('boom');
+      let sibling;
+      const started = [];
+      const { reason } = await rejection(
+        gather([
+          (signal) => {
+            sibling = signal;
+            return never();
+          },
+          () => later(1).then(() => Promise.reject(failure)),
+          () => {
+            started.push('c');
+          },
+        ]),
+      );
+      assert(reason === failure, 'did not reject with the very failure');
+      assert(sibling.aborted, "the sibling's signal is not aborted");
+      const abortReason = sibling.reason;
+      assert(isDomException(abortReason), 'the abort reason is not a DOMException');
+      same(abortReason.name, 'AbortError', 'abort reason name');
+      assert(Object.hasOwn(abortReason, 'cause'), 'the abort reason has no own cause');
+      assert(abortReason.cause === failure, 'the cause is not the failure');
+      same(started, ['c'], 'task functions started before the failure');
+    },
+  ],
+  [
+    'gather: a synchronous throw stops the start loop',
+    async ({ gather }) => {
+      const failure = new Error('sync');
+      const started = [];
+      const { reason } = await rejection(
+        gather([
+          () => started.push('a'),
+          () => {
+            throw failure;
+          },
+          () => started.push('c'),
+        ]),
+      );
+      assert(reason === failure, 'did not reject with the very failure');
+      same(started, ['a'], 'started');
+    },
+  ],
+  [
+    'gather: the deadline rejects with a TimeoutError DOMException that is also the signal reason',
+    async ({ gather }) => {
+      let signal;
+      const start = Date.now();
+      const { reason } = await rejection(
+        gather(
+          [
+            (s) => {
+              signal = s;
+              return never();
+            },
+          ],
+          { timeout: 20 },
+        ),
+      );
+      assert(isDomException(reason), 'not a DOMException');
+      same(reason.name, 'TimeoutError', 'name');
+      assert(signal.aborted && signal.reason === reason, 'the signal reason is not the rejection');
+      assert(Date.now() - start >= 15, `fired after ${Date.now() - start} ms, before 20`);
+    },
+  ],
+  [
+    "gather: the caller's signal aborts the call with its very reason",
+    async ({ gather }) => {
+      const controller = new AbortController();
+      const reason = new Error('caller');
+      let signal;
+      const call = gather(
+        [
+          (s) => {
+            signal = s;
+            return never();
+          },
+        ],
+        { signal: controller.signal },
+      );
+      controller.abort(reason);
+      const outcome = await rejection(call);
+      assert(outcome.reason === reason, 'did not reject with the reason');
+      assert(signal !== controller.signal, "the task got the caller's signal");
+      assert(signal.reason === reason, 'the call signal reason differs');
+    },
+  ],
+  [
+    'gatherSettled: outcomes as Promise.allSettled gives them, no sibling aborted',
+    async ({ gatherSettled }) => {
+      const failure = new Error('no');
+      let signal;
+      const result = await gatherSettled([
+        (s) => {
+          signal = s;
+          return later(5, 'slow');
+        },
+        () => Promise.reject(failure),
+        3,
+      ]);
+      same(result[0], { status: 'fulfilled', value: 'slow' }, 'slot 0');
+      assert(result[1].status === 'rejected' && result[1].reason === failure, 'slot 1');
+      same(result[2], { status: 'fulfilled', value: 3 }, 'slot 2');
+      assert(!signal.aborted, 'a failure aborted a sibling');
+    },
+  ],
+  [
+    'gatherSettled: the deadline gives partial results',
+    async ({ gatherSettled }) => {
+      const result = await gatherSettled(
+        { fast: () => 'fast', slow: () => never() },
+        { timeout: 20 },
+      );
+      same(result.fast, { status: 'fulfilled', value: 'fast' }, 'fast');
+      assert(result.slow.status === 'rejected', 'slow is not rejected');
+      same(result.slow.reason.name, 'TimeoutError', 'slow reason');
+    },
+  ],
+  [
+    'isolate: contains a failure with the fallback and calls onError',
+    async ({ gather, isolate }) => {
+      const failure = new Error('ads down');
+      const seen = [];
+      let sibling;
+      const result = await gather([
+        (signal) => {
+          sibling = signal;
+          return later(5, 'user');
+        },
+        isolate(() => Promise.reject(failure), {
+          fallback: [],
+          onError: (error) => {
+            seen.push(error);
+          },
+        }),
+      ]);
+      same(result, ['user', []], 'results');
+      assert(seen.length === 1 && seen[0] === failure, 'onError did not get the failure');
+      assert(!sibling.aborted, 'the isolated failure aborted a sibling');
+    },
+  ],
+  [
+    'isolate: cancellation is not a failure',
+    async ({ isolate }) => {
+      const controller = new AbortController();
+      controller.abort();
+      const failure = new Error('cancelled');
+      const isolated = isolate(() => Promise.reject(failure), { fallback: 'no' });
+      const outcome = await rejection(isolated(controller.signal));
+      assert(outcome.reason === failure, 'did not let the failure through');
+      same(await isolated(), 'no', 'without a signal');
+    },
+  ],
+  [
+    'concurrency: at most the bound running, started in input order',
+    async ({ gather }) => {
+      let running = 0;
+      let most = 0;
+      const started = [];
+      const task = (label, ms) => async () => {
+        started.push(label);
+        running++;
+        most = Math.max(most, running);
+        await later(ms);
+        running--;
+        return label;
+      };
+      const result = await gather(
+        [task('a', 10), task('b', 2), task('c', 2), task('d', 1), task('e', 1)],
+        {
+          concurrency: 2,
+        },
+      );
+      same(result, ['a', 'b', 'c', 'd', 'e'], 'results');
+      same(started, ['a', 'b', 'c', 'd', 'e'], 'start order');
+      assert(most === 2, `at most ${most} running, expected 2`);
+    },
+  ],
+  [
+    'concurrency: 100,000 synchronous task functions at concurrency 1 without overflowing the stack',
+    async ({ gather }) => {
+      const tasks = Array.from({ length: 100_000 }, (_, index) => () => index);
+      const result = await gather(tasks, { concurrency: 1 });
+      assert(result.length === 100_000 && result[99_999] === 99_999, 'wrong results');
+    },
+  ],
+  [
+    'limit: a shared limiter function bounds two calls together',
+    async ({ gather }) => {
+      // A minimal p-limit-shaped limiter: runs `fn` when a slot is free.
+      const queue = [];
+      let active = 0;
+      let most = 0;
+      const next = () => {
+        if (active >= 2 || queue.length === 0) return;
+        const { fn, resolve, reject } = queue.shift();
+        active++;
+        most = Math.max(most, active);
+        Promise.resolve()
+          .then(fn)
+          .then(resolve, reject)
+          .finally(() => {
+            active--;
+            next();
+          });
+      };
+      const limit = (fn) =>
+        new Promise((resolve, reject) => {
+          queue.push({ fn, resolve, reject });
+          next();
+        });
+      const tasks = (prefix) => [1, 2, 3].map((n) => () => later(2, `${prefix}${n}`));
+      const [a, b] = await Promise.all([
+        gather(tasks('a'), { limit }),
+        gather(tasks('b'), { limit }),
+      ]);
+      same(
+        [a, b],
+        [
+          ['a1', 'a2', 'a3'],
+          ['b1', 'b2', 'b3'],
+        ],
+        'results',
+      );
+      assert(most === 2, `at most ${most} running, expected 2`);
+    },
+  ],
+  [
+    'waitForCleanup: settles only once every started task function has settled',
+    async ({ gather }) => {
+      const failure = new Error('fail');
+      let cleaned = false;
+      const { reason } = await rejection(
+        gather(
+          [
+            (signal) =>
+              new Promise((resolve) => {
+                signal.addEventListener('abort', () =>
+                  later(10).then(() => {
+                    cleaned = true;
+                    resolve();
+                  }),
+                );
+              }),
+            () => Promise.reject(failure),
+          ],
+          { waitForCleanup: true },
+        ),
+      );
+      assert(reason === failure, 'wrong reason');
+      assert(cleaned, 'settled before the sibling had cleaned up');
+    },
+  ],
+  [
+    'bad input rejects with a TypeError naming `tasks`, never a synchronous throw',
+    async ({ gather, gatherSettled }) => {
+      for (const call of [gather, gatherSettled]) {
+        let promise;
+        try {
+          promise = call(42);
+        } catch (error) {
+          throw new Mismatch(`threw synchronously: ${error}`);
+        }
+        const { reason } = await rejection(promise);
+        assert(reason instanceof TypeError && /`tasks`/.test(reason.message), String(reason));
+      }
+      const { reason } = await rejection(gather([], { concurrency: 0 }));
+      assert(reason instanceof RangeError && /`concurrency`/.test(reason.message), String(reason));
+    },
+  ],
+];
+
+/** Runs every check against `lib`; resolves with the names of those that failed. */
+export async function runSmokeChecks(lib, log = console.log) {
+  const failed = [];
+  for (const [name, check] of checks) {
+    try {
+      await check(lib);
+      log(`ok   ${name}`);
+    } catch (error) {
+      failed.push(name);
+      log(`FAIL ${name}: ${error instanceof Mismatch ? error.message : (error?.stack ?? error)}`);
+    }
+  }
+  return failed;
+}
+
+/** The runtime this file runs in, for the report. */
+export function runtimeName() {
+  if (typeof globalThis.Bun !== 'undefined') return `bun ${globalThis.Bun.version}`;
+  if (typeof globalThis.Deno !== 'undefined') return `deno ${globalThis.Deno.version.deno}`;
+  return `node ${globalThis.process.version}`;
+}
+
+/** Sets the exit code without forcing an exit (a live timer would then show). */
+export function setExitCode(code) {
+  if (typeof globalThis.Deno !== 'undefined') globalThis.Deno.exitCode = code;
+  else globalThis.process.exitCode = code;
+}
