@@ -1,9 +1,9 @@
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { gather, gatherSettled } from '../src/index';
+import { type AbortSignalLike, gather, gatherSettled } from '../src/index';
 
 /** A signal-like object that p-gather can link to, with a hook to abort it. */
-function signalLike(overrides: Partial<Record<'removeEventListener' | 'reason', unknown>> = {}) {
+function signalLike(overrides: Partial<Pick<AbortSignalLike, 'removeEventListener'>> = {}) {
   const listeners = new Set<() => void>();
   const signal = {
     aborted: false,
