@@ -18,6 +18,13 @@ function createNamedError(message: string, name: string, cause: unknown): Error 
     error = new Error(message);
     error.name = name;
   }
+  // Chromium's DOMException has no stack of its own: give it one that points at
+  // p-gather's caller, where the platform allows it (V8).
+  if (error.stack === undefined) {
+    (
+      Error as { captureStackTrace?: (target: object, constructor: unknown) => void }
+    ).captureStackTrace?.(error, createNamedError);
+  }
   // Defined after construction: only Node's DOMException accepts `cause` in its
   // constructor, and the property must exist even when the cause is `undefined`.
   Object.defineProperty(error, 'cause', {

@@ -1,11 +1,17 @@
-import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { gather, gatherSettled } from '../src/index';
 import { deferred, flushMicrotasks, never, observe } from './support/deferred';
 import { causeOf, fakeSignal, watchAbortListeners } from './support/fixtures';
 
+const inNode = typeof process !== 'undefined' && typeof process.on === 'function';
+/** Node's `node:events`, for its own count of a signal's listeners; absent in a browser. */
+const events = inNode ? await import('node:events') : undefined;
+/** Tests that need Node: `getEventListeners`, `process` warnings. */
+const itInNode = it.skipIf(!inNode);
+
 function abortListenerCount(signal: AbortSignal): number {
-  return getEventListeners(signal, 'abort').length;
+  if (events === undefined) throw new Error('counting listeners needs node:events');
+  return events.EventEmitter.getEventListeners(signal, 'abort').length;
 }
 
 afterEach(() => {
@@ -253,7 +259,7 @@ describe('gather 6. caller’s signal: any signal-like object', () => {
 });
 
 describe('gather 6. linking is O(1): one listener per signal, removed on settle', () => {
-  it('puts at most one listener on a signal however many calls link to it', async () => {
+  itInNode('puts at most one listener on a signal however many calls link to it', async () => {
     const controller = new AbortController();
     const watch = watchAbortListeners(controller.signal);
     const running = deferred<number>();
@@ -287,22 +293,25 @@ describe('gather 6. linking is O(1): one listener per signal, removed on settle'
     expect(signals.map((s) => s.reason)).toEqual([reason, reason, reason]);
   });
 
-  it('keeps the listener while a linked call runs and removes it when the last one settles', async () => {
-    const controller = new AbortController();
-    const watch = watchAbortListeners(controller.signal);
-    const first = deferred<number>();
-    const second = deferred<number>();
-    const firstCall = gather([() => first.promise], { signal: controller.signal });
-    const secondCall = observe(gather([() => second.promise], { signal: controller.signal }));
-    first.resolve(1);
-    await firstCall;
-    expect(abortListenerCount(controller.signal)).toBe(1);
-    controller.abort('stop');
-    await flushMicrotasks();
-    expect(secondCall.state).toEqual({ status: 'rejected', reason: 'stop' });
-    expect(abortListenerCount(controller.signal)).toBe(0);
-    expect(watch.maxActive).toBe(1);
-  });
+  itInNode(
+    'keeps the listener while a linked call runs and removes it when the last one settles',
+    async () => {
+      const controller = new AbortController();
+      const watch = watchAbortListeners(controller.signal);
+      const first = deferred<number>();
+      const second = deferred<number>();
+      const firstCall = gather([() => first.promise], { signal: controller.signal });
+      const secondCall = observe(gather([() => second.promise], { signal: controller.signal }));
+      first.resolve(1);
+      await firstCall;
+      expect(abortListenerCount(controller.signal)).toBe(1);
+      controller.abort('stop');
+      await flushMicrotasks();
+      expect(secondCall.state).toEqual({ status: 'rejected', reason: 'stop' });
+      expect(abortListenerCount(controller.signal)).toBe(0);
+      expect(watch.maxActive).toBe(1);
+    },
+  );
 
   const settlePaths: Array<[string, (signal: AbortSignal, abort: () => void) => Promise<unknown>]> =
     [
@@ -353,7 +362,7 @@ describe('gather 6. linking is O(1): one listener per signal, removed on settle'
       ],
     ];
 
-  it.each(settlePaths)(
+  itInNode.each(settlePaths)(
     'holds no listener on the caller’s signal once the call %s',
     async (_name, run) => {
       const controller = new AbortController();
@@ -364,18 +373,21 @@ describe('gather 6. linking is O(1): one listener per signal, removed on settle'
     },
   );
 
-  it('holds no listener on the caller’s signal once the deadline has rejected the call', async () => {
-    vi.useFakeTimers();
-    const controller = new AbortController();
-    const watch = watchAbortListeners(controller.signal);
-    const call = observe(gather([() => never()], { signal: controller.signal, timeout: 10 }));
-    await vi.advanceTimersByTimeAsync(10);
-    expect(call.state.status).toBe('rejected');
-    expect(abortListenerCount(controller.signal)).toBe(0);
-    expect(watch.active).toBe(0);
-  });
+  itInNode(
+    'holds no listener on the caller’s signal once the deadline has rejected the call',
+    async () => {
+      vi.useFakeTimers();
+      const controller = new AbortController();
+      const watch = watchAbortListeners(controller.signal);
+      const call = observe(gather([() => never()], { signal: controller.signal, timeout: 10 }));
+      await vi.advanceTimersByTimeAsync(10);
+      expect(call.state.status).toBe('rejected');
+      expect(abortListenerCount(controller.signal)).toBe(0);
+      expect(watch.active).toBe(0);
+    },
+  );
 
-  it('holds no listener after a thousand calls have reused one signal', async () => {
+  itInNode('holds no listener after a thousand calls have reused one signal', async () => {
     const controller = new AbortController();
     const watch = watchAbortListeners(controller.signal);
     for (let index = 0; index < 1000; index++) {
@@ -385,39 +397,42 @@ describe('gather 6. linking is O(1): one listener per signal, removed on settle'
     expect(watch.active).toBe(0);
   });
 
-  it('links 10,000 nested gathers to their parent’s signal with one listener and no MaxListenersExceededWarning', async () => {
-    const emitWarning = vi.spyOn(process, 'emitWarning');
-    const warnings: string[] = [];
-    const onWarning = (warning: Error) => warnings.push(warning.name);
-    process.on('warning', onWarning);
-    try {
-      const inner = deferred<number>();
-      let parentSignal: AbortSignal | undefined;
-      const outer = gather(
-        Array.from({ length: 10_000 }, () => (signal: AbortSignal) => {
-          parentSignal = signal;
-          return gather([() => inner.promise], { signal });
-        }),
-      );
-      if (parentSignal === undefined) throw new Error('no task function was called');
-      expect(abortListenerCount(parentSignal)).toBeLessThanOrEqual(1);
-      inner.resolve(7);
-      const results = await outer;
-      expect(results).toHaveLength(10_000);
-      expect(results[9_999]).toEqual([7]);
-      expect(abortListenerCount(parentSignal)).toBe(0);
-      await flushMicrotasks();
-      const maxListenerWarnings = emitWarning.mock.calls.filter((args) =>
-        args.some((arg) => String(arg).includes('MaxListenersExceeded')),
-      );
-      expect(maxListenerWarnings).toEqual([]);
-      expect(warnings.filter((name) => name === 'MaxListenersExceededWarning')).toEqual([]);
-    } finally {
-      process.off('warning', onWarning);
-    }
-  });
+  itInNode(
+    'links 10,000 nested gathers to their parent’s signal with one listener and no MaxListenersExceededWarning',
+    async () => {
+      const emitWarning = vi.spyOn(process, 'emitWarning');
+      const warnings: string[] = [];
+      const onWarning = (warning: Error) => warnings.push(warning.name);
+      process.on('warning', onWarning);
+      try {
+        const inner = deferred<number>();
+        let parentSignal: AbortSignal | undefined;
+        const outer = gather(
+          Array.from({ length: 10_000 }, () => (signal: AbortSignal) => {
+            parentSignal = signal;
+            return gather([() => inner.promise], { signal });
+          }),
+        );
+        if (parentSignal === undefined) throw new Error('no task function was called');
+        expect(abortListenerCount(parentSignal)).toBeLessThanOrEqual(1);
+        inner.resolve(7);
+        const results = await outer;
+        expect(results).toHaveLength(10_000);
+        expect(results[9_999]).toEqual([7]);
+        expect(abortListenerCount(parentSignal)).toBe(0);
+        await flushMicrotasks();
+        const maxListenerWarnings = emitWarning.mock.calls.filter((args) =>
+          args.some((arg) => String(arg).includes('MaxListenersExceeded')),
+        );
+        expect(maxListenerWarnings).toEqual([]);
+        expect(warnings.filter((name) => name === 'MaxListenersExceededWarning')).toEqual([]);
+      } finally {
+        process.off('warning', onWarning);
+      }
+    },
+  );
 
-  it('aborts 10,000 gathers linked to one caller’s signal through one listener', async () => {
+  itInNode('aborts 10,000 gathers linked to one caller’s signal through one listener', async () => {
     const controller = new AbortController();
     const watch = watchAbortListeners(controller.signal);
     const calls = Array.from({ length: 10_000 }, () =>

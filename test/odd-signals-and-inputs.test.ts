@@ -2,6 +2,9 @@ import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { type AbortSignalLike, gather, gatherSettled } from '../src/index';
 
+/** Tests that need Node's `node:vm` (test/browser/realms covers realms in a browser). */
+const itInNode = it.skipIf(typeof process === 'undefined' || typeof process.on !== 'function');
+
 /** A signal-like object that p-gather can link to, with a hook to abort it. */
 function signalLike(overrides: Partial<Pick<AbortSignalLike, 'removeEventListener'>> = {}) {
   const listeners = new Set<() => void>();
@@ -62,14 +65,17 @@ describe('gather 6. a caller signal-like that misbehaves still lets the call set
 });
 
 describe('Words: collections read by brand and by the iteration protocol', () => {
-  it('reads a Map from another realm as keyed even when its Symbol.toStringTag is changed', async () => {
-    const foreign: unknown = vm.runInNewContext(
-      'const m = new Map([["a", 1]]); Object.defineProperty(m, Symbol.toStringTag, { value: "X" }); m',
-    );
-    const result: unknown = await gather(foreign as Map<string, number>);
-    expect(result).toBeInstanceOf(Map);
-    expect([...(result as Map<string, number>)]).toEqual([['a', 1]]);
-  });
+  itInNode(
+    'reads a Map from another realm as keyed even when its Symbol.toStringTag is changed',
+    async () => {
+      const foreign: unknown = vm.runInNewContext(
+        'const m = new Map([["a", 1]]); Object.defineProperty(m, Symbol.toStringTag, { value: "X" }); m',
+      );
+      const result: unknown = await gather(foreign as Map<string, number>);
+      expect(result).toBeInstanceOf(Map);
+      expect([...(result as Map<string, number>)]).toEqual([['a', 1]]);
+    },
+  );
 
   it('reads an array through a Proxy with exactly the reads that spreading it makes', async () => {
     const record = (log: string[]) =>

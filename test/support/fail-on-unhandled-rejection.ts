@@ -42,7 +42,13 @@ beforeEach(() => {
 
 afterEach(async () => {
   // Node reports an unhandled rejection once the microtask queue has drained; one
-  // real macrotask lets every pending report arrive before the check.
+  // real macrotask lets every pending report arrive before the check. A browser
+  // queues its `unhandledrejection` event as a task when the microtask checkpoint
+  // ends, behind the timer this hook queued inside that checkpoint: a second
+  // macrotask lets it arrive. (One was not enough in Chromium: a rejection left by a
+  // file's first tests was pinned on the next test, and one left by its last test
+  // on none.)
+  await new Promise<void>((resolve) => realSetTimeout(resolve, 0));
   await new Promise<void>((resolve) => realSetTimeout(resolve, 0));
   if (unhandled.length === 0) return;
   const reasons = unhandled.splice(0).map(describeReason);

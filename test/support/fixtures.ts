@@ -185,6 +185,8 @@ export async function unhandledRejectionsDuring(run: () => unknown): Promise<unk
   else window.addEventListener('unhandledrejection', recordEvent);
   try {
     await run();
+    // Two macrotasks: a browser's `unhandledrejection` event can arrive after the first.
+    await flushMicrotasks();
     await flushMicrotasks();
   } finally {
     if (inNode) process.off('unhandledRejection', record);
