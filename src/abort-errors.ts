@@ -22,7 +22,7 @@ function createNamedError(message: string, name: string, cause: unknown): Error 
   // p-gather's caller, where the platform allows it (V8).
   if (error.stack === undefined) {
     (
-      Error as { captureStackTrace?: (target: object, constructor: unknown) => void }
+      Error as { captureStackTrace?: (target: object, below: unknown) => void }
     ).captureStackTrace?.(error, createNamedError);
   }
   // Defined after construction: only Node's DOMException accepts `cause` in its
