@@ -21,9 +21,10 @@ function createNamedError(message: string, name: string, cause: unknown): Error 
   // Chromium's DOMException has no stack of its own: give it one that points at
   // p-gather's caller, where the platform allows it (V8).
   if (error.stack === undefined) {
-    (
-      Error as { captureStackTrace?: (target: object, below: unknown) => void }
-    ).captureStackTrace?.(error, createNamedError);
+    (Error as { captureStackTrace?: (target: object, below: unknown) => void }).captureStackTrace?.(
+      error,
+      createNamedError,
+    );
   }
   // Defined after construction: only Node's DOMException accepts `cause` in its
   // constructor, and the property must exist even when the cause is `undefined`.
