@@ -158,7 +158,7 @@ export class AllRun extends Run {
     this.failure = reason;
     // The caller's reason itself, same object: a caller who aborted with
     // `controller.abort(myReason)` sees `myReason` in the tasks and in the rejection.
-    this.end(() => reason);
+    this.endByAbort(reason);
   }
 
   protected finish(): void {

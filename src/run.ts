@@ -84,6 +84,8 @@ export abstract class Run implements AbortFollower, DeadlineHolder {
     if (signal !== undefined) {
       if (signal.aborted) {
         absorbRejections(this.values, 0);
+        // Nothing will start: the loop is as good as done, so cleanup waits for nothing.
+        this.startLoopDone = true;
         this.followAbort(signal.reason);
         return;
       }
@@ -263,6 +265,17 @@ export abstract class Run implements AbortFollower, DeadlineHolder {
       this.holdForCleanup();
       if (this.nothingRunning()) this.settle();
     }
+  }
+
+  /**
+   * Ends the run because the caller's signal aborted or the deadline passed: the
+   * tasks see that reason itself, the same object. Only `undefined` cannot be
+   * passed on — `AbortController.abort(undefined)` would put an `"AbortError"` of
+   * its own in its place — so it becomes p-gather's `"AbortError"` with an
+   * `undefined` cause; the call still rejects with `undefined`.
+   */
+  protected endByAbort(reason: unknown): void {
+    this.end(() => (reason === undefined ? createAbortError(undefined) : reason));
   }
 
   /** Ends the run because a task failed with `failure`: its siblings see an `"AbortError"`. */

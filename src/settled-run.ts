@@ -62,7 +62,7 @@ export class SettledRun extends Run {
       if (waitsForFunctions && values[index] === RUNNING_FUNCTION) continue;
       outcomes[index] = { status: 'rejected', reason };
     }
-    this.end(() => reason);
+    this.endByAbort(reason);
   }
 
   protected finish(): void {

@@ -64,6 +64,28 @@ describe('gather 6. a caller signal-like that misbehaves still lets the call set
   });
 });
 
+describe('gather 6. a caller signal-like that aborts with undefined', () => {
+  it('rejects with undefined and aborts the tasks with an "AbortError" whose cause is undefined', async () => {
+    const controls = signalLike();
+    let seen: AbortSignal | undefined;
+    const call = gather(
+      [
+        (signal: AbortSignal) => {
+          seen = signal;
+          return new Promise(() => {});
+        },
+      ],
+      { signal: controls.signal },
+    );
+    controls.abort();
+    await expect(call).rejects.toBeUndefined();
+    expect(seen?.reason).toMatchObject({ name: 'AbortError' });
+    expect(Object.getOwnPropertyDescriptor(seen?.reason, 'cause')).toMatchObject({
+      value: undefined,
+    });
+  });
+});
+
 describe('Words: collections read by brand and by the iteration protocol', () => {
   itInNode(
     'reads a Map from another realm as keyed even when its Symbol.toStringTag is changed',

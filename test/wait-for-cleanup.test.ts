@@ -120,6 +120,20 @@ describe('gather 8. waiting for cleanup', () => {
     expect(call.state).toEqual({ status: 'rejected', reason: failure });
   });
 
+  it('rejects at once with an already-aborted caller signal, as there is nothing to wait for', async () => {
+    const controller = new AbortController();
+    const reason = new Error('cancelled');
+    controller.abort(reason);
+    const task = vi.fn(() => 1);
+    await expect(gather([task], { signal: controller.signal, waitForCleanup: true })).rejects.toBe(
+      reason,
+    );
+    await expect(gather([], { signal: controller.signal, waitForCleanup: true })).rejects.toBe(
+      reason,
+    );
+    expect(task).not.toHaveBeenCalled();
+  });
+
   it('stays pending while a started task function never settles', async () => {
     const call = observe(
       gather([() => never(), () => Promise.reject(new Error('fail'))], { waitForCleanup: true }),
