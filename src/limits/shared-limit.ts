@@ -1,3 +1,4 @@
+import { nativeThen } from '../promises';
 import type { Run, StartPolicy } from '../run';
 import type { Limiter } from '../types';
 
@@ -7,46 +8,6 @@ let fulfilled: Promise<void> | undefined;
 function settledAlready(): Promise<void> {
   fulfilled ??= Promise.resolve();
   return fulfilled;
-}
-
-/**
- * One task function handed to a shared limiter. The limiter calls {@link wrapper}
- * when a place is free; the wrapper's promise holds that place until the task
- * settles — even after its call has settled, so the bound holds across calls.
- */
-class LimitedTask {
-  private readonly run: Run;
-  private readonly index: number;
-  private called = false;
-  private failedBeforeStart = false;
-
-  constructor(run: Run, index: number) {
-    this.run = run;
-    this.index = index;
-  }
-
-  readonly wrapper = (): Promise<void> => {
-    this.called = true;
-    // Queued behind the limit when the call failed or was aborted: give the place
-    // back at once, without calling the task function.
-    if (this.run.ended || this.failedBeforeStart) return settledAlready();
-    // Fulfils once the task has settled and its outcome is recorded: the place is
-    // held until then. A task that settled as it returned gives it back at once.
-    const watched = this.run.startFunction(this.index, this.run.values[this.index]);
-    return (watched as Promise<void> | undefined) ?? settledAlready();
-  };
-
-  /**
-   * The limiter refused the task before running it (p-limit's `clearQueue` with
-   * `rejectOnClear`, Bottleneck's `stop`): the task fails with that error. A
-   * rejection after the wrapper ran is the limiter's own affair, and is ignored.
-   */
-  readonly limiterRejected = (error: unknown): void => {
-    if (this.called) return;
-    this.failedBeforeStart = true;
-    // A task function that never started fails like one that threw.
-    this.run.taskRejected(this.index, error);
-  };
 }
 
 /**
@@ -62,15 +23,41 @@ export class SharedLimit implements StartPolicy {
   }
 
   enqueue(run: Run, index: number): void {
-    const task = new LimitedTask(run, index);
+    // Per task: the wrapper and the refusal handler share one closure context —
+    // no object of our own beside what the limiter keeps.
+    let called = false;
+    let refused = false;
+    // The limiter calls this when a place is free. Its promise holds the place until
+    // the task settles — even after the call has settled, so the bound holds across
+    // calls.
+    const wrapper = (): Promise<void> => {
+      called = true;
+      // Queued when the call failed or was aborted: give the place back at once,
+      // without calling the task function.
+      if (run.ended || refused) return settledAlready();
+      // Fulfils once the task has settled and its outcome is recorded; a task that
+      // settled as it returned gives the place back at once.
+      const watched = run.startFunction(index, run.values[index]) as Promise<void> | undefined;
+      return watched ?? settledAlready();
+    };
+    // The limiter refused the task before running it (p-limit's `clearQueue` with
+    // `rejectOnClear`, Bottleneck's `stop`): the task fails with that error, like a
+    // task function that threw. A rejection after the wrapper ran is the limiter's
+    // own affair, and is ignored.
+    const refuse = (error: unknown): void => {
+      if (called) return;
+      refused = true;
+      run.taskRejected(index, error);
+    };
     let queued: PromiseLike<unknown>;
     try {
-      queued = this.limit(task.wrapper);
+      queued = this.limit(wrapper);
     } catch (error) {
-      task.limiterRejected(error);
+      refuse(error);
       return;
     }
-    Promise.resolve(queued).then(undefined, task.limiterRejected);
+    if (queued instanceof Promise) nativeThen.call(queued, undefined, refuse);
+    else Promise.resolve(queued).then(undefined, refuse);
   }
 
   release(): void {}
