@@ -17,22 +17,17 @@ import {
 } from './check';
 import { observe } from './harness';
 import { simulate } from './model';
-import { PROPERTY_TIMEOUT, propertyParameters } from './settings';
+import { itHolds, PROPERTY_TIMEOUT, propertyParameters } from './settings';
 
 const gathers = scenario({ apis: ['gather'], maxCalls: 2 });
 
 describe('gather, property-based, against the model of the SPEC', () => {
-  it(
+  itHolds(
     'settles as the model says: with every value in input order, or with the first failure, the caller’s reason or the deadline’s, when the model says',
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(gathers, async (s) => {
-          expectAsModelled(simulate(s), await observe(s), ['settlement']);
-        }),
-        propertyParameters(),
-      );
+    gathers,
+    async (s) => {
+      expectAsModelled(simulate(s), await observe(s), ['settlement']);
     },
-    PROPERTY_TIMEOUT,
   );
 
   it(
@@ -76,62 +71,41 @@ describe('gather, property-based, against the model of the SPEC', () => {
     PROPERTY_TIMEOUT,
   );
 
-  it(
+  itHolds(
     'starts the task functions the model says, in input order, and none once it has failed or been aborted',
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(gathers, async (s) => {
-          const observation = await observe(s);
-          expectNoStartOnceEnded(observation);
-          expectAsModelled(simulate(s), observation, ['starts', 'thenables']);
-        }),
-        propertyParameters(),
-      );
+    gathers,
+    async (s) => {
+      const observation = await observe(s);
+      expectNoStartOnceEnded(observation);
+      expectAsModelled(simulate(s), observation, ['starts', 'thenables']);
     },
-    PROPERTY_TIMEOUT,
   );
 
-  it(
+  itHolds(
     'aborts the one signal it handed every started task function when it fails, with an AbortError caused by the failure',
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(gathers, async (s) => {
-          const observation = await observe(s);
-          expectSignalAbortedOnRejection(observation);
-          expectAsModelled(simulate(s), observation, ['signal']);
-        }),
-        propertyParameters(),
-      );
+    gathers,
+    async (s) => {
+      const observation = await observe(s);
+      expectSignalAbortedOnRejection(observation);
+      expectAsModelled(simulate(s), observation, ['signal']);
     },
-    PROPERTY_TIMEOUT,
   );
 
-  it(
+  itHolds(
     'with waitForCleanup, has no task function it started still running when it settles',
-    async () => {
-      const waiting = scenario({ apis: ['gather'], maxCalls: 2, waitForCleanup: true });
-      await fc.assert(
-        fc.asyncProperty(waiting, async (s) => {
-          expectNothingRunningAtSettlement(await observe(s));
-        }),
-        propertyParameters(),
-      );
+    scenario({ apis: ['gather'], maxCalls: 2, waitForCleanup: true }),
+    async (s) => {
+      expectNothingRunningAtSettlement(await observe(s));
     },
-    PROPERTY_TIMEOUT,
   );
 
-  it(
+  itHolds(
     'leaves no rejection unhandled, and once settled holds no timer and no listener on the caller’s signal',
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(gathers, async (s) => {
-          const observation = await observe(s);
-          expectNoUnhandledRejection(observation.unhandled);
-          expectReleasedOnSettlement(observation);
-        }),
-        propertyParameters(),
-      );
+    gathers,
+    async (s) => {
+      const observation = await observe(s);
+      expectNoUnhandledRejection(observation.unhandled);
+      expectReleasedOnSettlement(observation);
     },
-    PROPERTY_TIMEOUT,
   );
 });

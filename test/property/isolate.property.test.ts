@@ -8,33 +8,23 @@ import { isolateScenario, scenario } from './arbitraries';
 import { expectAsModelled, expectIsolatedAsModelled, expectNoUnhandledRejection } from './check';
 import { observe, observeIsolate } from './harness';
 import { simulate, simulateIsolate } from './model';
-import { PROPERTY_TIMEOUT, propertyParameters } from './settings';
+import { itHolds, PROPERTY_TIMEOUT, propertyParameters } from './settings';
 
 describe('isolate, property-based, against the model of the SPEC', () => {
-  it(
+  itHolds(
     'resolves with the value, or awaits onError and falls back, or lets the failure through (onError’s, or any once its signal is aborted), as the model says',
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(isolateScenario, async (s) => {
-          expectIsolatedAsModelled(simulateIsolate(s), await observeIsolate(s));
-        }),
-        propertyParameters(),
-      );
+    isolateScenario,
+    async (s) => {
+      expectIsolatedAsModelled(simulateIsolate(s), await observeIsolate(s));
     },
-    PROPERTY_TIMEOUT,
   );
 
-  it(
+  itHolds(
     'leaves no rejection unhandled, a promise isolated and never called included',
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(isolateScenario, async (s) => {
-          expectNoUnhandledRejection((await observeIsolate(s)).unhandled);
-        }),
-        propertyParameters(),
-      );
+    isolateScenario,
+    async (s) => {
+      expectNoUnhandledRejection((await observeIsolate(s)).unhandled);
     },
-    PROPERTY_TIMEOUT,
   );
 
   it(

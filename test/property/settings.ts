@@ -7,7 +7,8 @@
  *   fast-check prints the seed and the `path` of the shrunk counterexample.
  * - `PGATHER_PROPERTY_PATH`: replays that counterexample alone (with its seed).
  */
-import type { Parameters } from 'fast-check';
+import fc, { type Arbitrary, type Parameters } from 'fast-check';
+import { it } from 'vitest';
 
 /** The seed every run uses unless told otherwise. */
 export const RECORDED_SEED = 1_718_204_931;
@@ -39,3 +40,19 @@ export function propertyParameters<Ts>(): Parameters<Ts> {
 
 /** A vitest timeout that grows with the number of runs (a run takes well under a millisecond). */
 export const PROPERTY_TIMEOUT = 60_000 + PROPERTY_RUNS * 20;
+
+/**
+ * A test that the property `check` holds for every value `arbitrary` generates,
+ * with this suite's runs, seed and timeout.
+ */
+export function itHolds<T>(
+  name: string,
+  arbitrary: Arbitrary<T>,
+  check: (value: T) => Promise<void>,
+): void {
+  it(
+    name,
+    () => fc.assert(fc.asyncProperty(arbitrary, check), propertyParameters()),
+    PROPERTY_TIMEOUT,
+  );
+}
