@@ -1,11 +1,13 @@
 import { AllRun } from './all-run';
 import { readCollection } from './collection';
+import { FirstRun } from './first-run';
 import { readOptions, type Settings } from './options';
 import type { Run } from './run';
 import { SettledRun } from './settled-run';
 import { createStartPolicy } from './start';
 import type {
   AnyTask,
+  FirstResult,
   GatherInput,
   GatherOptions,
   GatherResult,
@@ -99,4 +101,36 @@ export function gatherSettled<T extends GatherInput>(
 ): Promise<GatherSettledResult<T>>;
 export function gatherSettled(tasks: unknown, options?: GatherOptions): Promise<unknown> {
   return startCall(SettledRun, tasks, options);
+}
+
+/**
+ * Resolves with the value of the first task to *fulfil*, as `Promise.any`, and at
+ * that moment aborts the others' signal with an `"AbortError"` — hedged requests
+ * whose losers stop. A task function that returns a plain value has fulfilled when
+ * it returns: it wins, and no later task function is called (a synchronous cache
+ * hit keeps the remote fetch from starting).
+ *
+ * If every task rejects (or the input is empty), rejects with an `AggregateError`
+ * whose `errors` hold one reason per task, in input order. On the caller's abort or
+ * the `timeout` before any task has fulfilled, rejects with that reason. With
+ * `concurrency`, the next task starts only when a running one fails: "try the next
+ * mirror".
+ *
+ * @param tasks - An iterable (array, Set, generator…), a plain object, or a `Map`.
+ * @param options - As for {@link gather}.
+ *
+ * @example
+ * ```ts
+ * const page = await first(
+ *   mirrors.map((mirror) => (signal) => fetch(`${mirror}/file`, { signal }).then((r) => r.text())),
+ *   { timeout: 5_000 },
+ * );
+ * ```
+ */
+export function first<T extends GatherInput>(
+  tasks: T | ReadonlyMap<unknown, AnyTask>,
+  options?: GatherOptions,
+): Promise<FirstResult<T>>;
+export function first(tasks: unknown, options?: GatherOptions): Promise<unknown> {
+  return startCall(FirstRun, tasks, options);
 }

@@ -1,8 +1,9 @@
-export { gather, gatherSettled } from './gather';
+export { first, gather, gatherSettled } from './gather';
 export { isolate } from './isolate';
 export type {
   AbortSignalLike,
   AnyTask,
+  FirstResult,
   GatherInput,
   GatherOptions,
   GatherResult,

@@ -64,6 +64,26 @@ export type GatherInput =
 export type TaskResult<T> = T extends (...args: never) => infer R ? Awaited<R> : Awaited<T>;
 
 /**
+ * What `first` resolves with for an input of type `T`: the result type of any one
+ * of its tasks.
+ *
+ * @example
+ * ```ts
+ * type R = FirstResult<[() => Promise<number>, Promise<string>]>; // number | string
+ * ```
+ */
+export type FirstResult<T> = NotInferredFrom<FirstResultOf<T>>;
+
+type FirstResultOf<T> =
+  T extends ReadonlyMap<unknown, infer V>
+    ? TaskResult<V>
+    : T extends readonly unknown[]
+      ? TaskResult<T[number]>
+      : T extends Iterable<infer V>
+        ? TaskResult<V>
+        : TaskResult<T[keyof T]>;
+
+/**
  * `T`, in a form the compiler cannot infer type arguments from (what TypeScript
  * 5.4's `NoInfer` does, written so TypeScript 5.2 reads it too).
  *

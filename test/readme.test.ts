@@ -23,7 +23,7 @@ const blocks = typescriptBlocks(path.join(root, 'README.md'));
 function moduleFor(code: string): string {
   const imports: string[] = [];
   if (!code.includes("from 'p-gather'")) {
-    imports.push("import { gather, gatherSettled, isolate } from 'p-gather';");
+    imports.push("import { first, gather, gatherSettled, isolate } from 'p-gather';");
   }
   if (code.includes('pLimit(') && !code.includes("from 'p-limit'")) {
     imports.push("import pLimit from 'p-limit';");

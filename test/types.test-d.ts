@@ -3,6 +3,7 @@ import pLimit from 'p-limit';
 import PQueue from 'p-queue';
 import { describe, expectTypeOf, test } from 'vitest';
 import {
+  first,
   type GatherOptions,
   type GatherResult,
   gather,
@@ -235,5 +236,25 @@ describe('Types: options', () => {
   test('a limit that is not a function is a type error', () => {
     // @ts-expect-error a limiter is a function
     void gather([1], { limit: 4 });
+  });
+});
+
+describe('Types: first', () => {
+  test('resolves with the union of the task results', () => {
+    expectTypeOf(first([async () => 1, Promise.resolve('a')])).resolves.toEqualTypeOf<
+      number | string
+    >();
+    expectTypeOf(first({ a: fetchUser, b: () => null })).resolves.toEqualTypeOf<User | null>();
+    expectTypeOf(first(new Map([['k', async () => true]]))).resolves.toEqualTypeOf<boolean>();
+    expectTypeOf(first(new Set([Promise.resolve(1n)]))).resolves.toEqualTypeOf<bigint>();
+  });
+
+  test('types an inline task function’s signal', () => {
+    void first([(signal) => expectTypeOf(signal).toEqualTypeOf<AbortSignal>()]);
+  });
+
+  test('rejects obvious misuse', () => {
+    // @ts-expect-error a number is not a collection of tasks
+    void first(42);
   });
 });
