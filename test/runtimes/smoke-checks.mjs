@@ -39,9 +39,9 @@ function isDomException(value) {
 /** `[name, check(lib)]`: each check throws on a mismatch. */
 const checks = [
   [
-    'exports gather, gatherSettled and isolate as functions',
+    'exports first, gather, gatherSettled and isolate as functions',
     (lib) => {
-      for (const name of ['gather', 'gatherSettled', 'isolate']) {
+      for (const name of ['first', 'gather', 'gatherSettled', 'isolate']) {
         assert(typeof lib[name] === 'function', `${name} is ${typeof lib[name]}`);
       }
     },
@@ -238,6 +238,26 @@ const checks = [
       const outcome = await rejection(isolated(controller.signal));
       assert(outcome.reason === failure, 'did not let the failure through');
       same(await isolated(), 'no', 'without a signal');
+    },
+  ],
+  [
+    'first: the first to fulfil wins and the loser is aborted; all failing is an AggregateError',
+    async ({ first }) => {
+      let loser;
+      const winner = await first([
+        (signal) => {
+          loser = signal;
+          return new Promise(() => {});
+        },
+        () => later(1, 'fast'),
+      ]);
+      same(winner, 'fast', 'winner');
+      assert(loser?.aborted === true, 'the loser was not aborted');
+      assert(loser.reason?.name === 'AbortError', `loser reason ${loser.reason?.name}`);
+      const failure = new Error('down');
+      const outcome = await rejection(first([() => Promise.reject(failure)]));
+      assert(outcome.reason?.name === 'AggregateError', `got ${outcome.reason?.name}`);
+      assert(outcome.reason.errors[0] === failure, 'errors[0] is not the failure');
     },
   ],
   [
