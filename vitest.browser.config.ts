@@ -42,6 +42,7 @@ const CORE_TESTS = [
   'odd-signals-and-inputs',
   'bad-input',
   'against-promise-all',
+  'first',
 ].map((name) => `test/${name}.test.ts`);
 
 /** How long `/__pgather/log` waits for the state asked for before it answers anyway. */
