@@ -7,12 +7,14 @@
  *    at the server too.
  * 3. The failing page `isolate`d: its fallback stands in, the rest complete.
  * 4. `gatherSettled` with a deadline: partial results.
+ * 5. Hedged requests with `first`: the faster mirror wins, the slower one's fetch
+ *    is aborted — at the server too.
  *
  * Each step draws its timeline and checks what it claims. A step that does not
  * behave exits non-zero, so CI notices a broken demo.
  */
 import { inspect } from 'node:util';
-import { gather, gatherSettled, isolate } from '../src/index';
+import { first, gather, gatherSettled, isolate } from '../src/index';
 import { fetchPage, HttpError } from './demo/fetch-page';
 import { type DemoServer, type RequestRecord, startServer } from './demo/server';
 import { legend, type Marker, palette, reasonText, Timeline } from './demo/timeline';
@@ -24,6 +26,8 @@ const pages = {
   '/flaky': { delay: 150, status: 500, body: 'database on fire' },
   '/orders': { delay: 250, status: 200, body: '3 orders' },
   '/recommendations': { delay: 600, status: 200, body: '5 books' },
+  '/mirror-eu': { delay: 120, status: 200, body: 'file from the EU mirror' },
+  '/mirror-us': { delay: 600, status: 200, body: 'file from the US mirror' },
 } as const;
 type Path = keyof typeof pages;
 
@@ -56,6 +60,7 @@ async function main(): Promise<void> {
     await failFast(server);
     await isolateTheFlakyPage(server);
     await partialResultsByTheDeadline(server);
+    await hedgedRequests(server);
     console.log(`\n${paint.ok('✓ Every step behaved as described.')}`);
   } finally {
     await server.close();
@@ -243,6 +248,41 @@ async function partialResultsByTheDeadline(server: DemoServer): Promise<void> {
 }
 
 /** Task functions that fetch a page of `server`, tracked on `timeline`. */
+async function hedgedRequests(server: DemoServer): Promise<void> {
+  heading('5. Hedged requests: first() takes the faster mirror and aborts the other');
+  const timeline = new Timeline();
+  const load = pageLoader(server, timeline);
+  const file = await first([load('/mirror-us'), load('/mirror-eu')]);
+  const resolvedAt = timeline.now();
+  const spans = await timeline.settled();
+  const requests = await server.requests();
+
+  show('first([mirrorUs, mirrorEu])', timeline, {
+    scale: pages['/mirror-us'].delay,
+    marker: { at: resolvedAt, label: 'first resolved' },
+  });
+  say(`→ ${inspect(file)}`);
+  showServer(requests);
+
+  check(
+    file === pages['/mirror-eu'].body,
+    `first should resolve with the EU mirror, not ${inspect(file)}`,
+  );
+  const loser = spans.find((span) => span.label === '/mirror-us');
+  check(
+    loser?.outcome === 'aborted' && isAbortError(loser.reason),
+    `the US mirror's fetch should end with an AbortError, not ${loser?.outcome ?? 'untracked'}`,
+  );
+  const slow = requestOf(requests, '/mirror-us');
+  check(
+    slow.outcome === 'aborted',
+    'the server answered /mirror-us in full: the abort never reached it',
+  );
+  pass(
+    `The EU mirror won at ${ms(resolvedAt)}; the US mirror's request was aborted at the server after ${ms(slow.after)} of its ${ms(pages['/mirror-us'].delay)}.`,
+  );
+}
+
 function pageLoader(server: DemoServer, timeline: Timeline) {
   return (path: Path) => timeline.track(path, (signal) => fetchPage(server.origin, path, signal));
 }
