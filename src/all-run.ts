@@ -42,7 +42,7 @@ export class AllRun extends Run {
   private functionRejected: ((reason: unknown) => void) | undefined = undefined;
   private valueRejected: ((reason: unknown) => void) | undefined = undefined;
 
-  protected watch(promise: unknown, index: number, fromFunction: boolean): unknown {
+  protected override watch(promise: unknown, index: number, fromFunction: boolean): unknown {
     if (this.policy === undefined) {
       this.values[index] = promise;
       // Watched by the batch from now on, not by functionSettled.

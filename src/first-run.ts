@@ -1,5 +1,4 @@
 import { createAbortError } from './abort-errors';
-import { nativeThen } from './promises';
 import { Run } from './run';
 
 /** `AggregateError` where it exists; an `Error` with the same `errors` elsewhere. */
@@ -25,20 +24,6 @@ export class FirstRun extends Run {
   private aborted = false;
   private abortReason: unknown = undefined;
   private readonly errors: unknown[] = new Array(this.values.length);
-
-  protected watch(promise: unknown, index: number, fromFunction: boolean): unknown {
-    return fromFunction
-      ? nativeThen.call(
-          promise,
-          (value) => this.functionSettled(index, true, value),
-          (reason) => this.functionSettled(index, false, reason),
-        )
-      : nativeThen.call(
-          promise,
-          (value) => this.taskFulfilled(index, value),
-          (reason) => this.taskRejected(index, reason),
-        );
-  }
 
   taskFulfilled(_index: number, value: unknown): void {
     if (this.ended) return;

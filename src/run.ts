@@ -163,10 +163,22 @@ export abstract class Run implements AbortFollower, DeadlineHolder {
 
   /**
    * Attaches the run's reactions to a native `promise` for the slot at `index`,
-   * and returns the promise `then` derives. A subclass writes it so that it makes
-   * only the closures it needs: a fail-fast run shares one rejection handler.
+   * and returns the promise `then` derives. This one makes a pair of closures per
+   * task, each knowing its slot; a fail-fast run overrides it to make fewer.
    */
-  protected abstract watch(promise: unknown, index: number, fromFunction: boolean): unknown;
+  protected watch(promise: unknown, index: number, fromFunction: boolean): unknown {
+    return fromFunction
+      ? nativeThen.call(
+          promise,
+          (value) => this.functionSettled(index, true, value),
+          (reason) => this.functionSettled(index, false, reason),
+        )
+      : nativeThen.call(
+          promise,
+          (value) => this.taskFulfilled(index, value),
+          (reason) => this.taskRejected(index, reason),
+        );
+  }
 
   private awaitTask(index: number, task: unknown): void {
     if (typeof task !== 'object' || task === null) {

@@ -1,7 +1,6 @@
 import type { Collection } from './collection';
 import { shapeOutput } from './collection';
 import type { Settings } from './options';
-import { nativeThen } from './promises';
 import { Run } from './run';
 
 /** Marks a slot whose task function has been called and has not settled. */
@@ -25,20 +24,6 @@ export class SettledRun extends Run {
 
   protected override functionStarting(index: number): void {
     this.values[index] = RUNNING_FUNCTION;
-  }
-
-  protected watch(promise: unknown, index: number, fromFunction: boolean): unknown {
-    return fromFunction
-      ? nativeThen.call(
-          promise,
-          (value) => this.functionSettled(index, true, value),
-          (reason) => this.functionSettled(index, false, reason),
-        )
-      : nativeThen.call(
-          promise,
-          (value) => this.taskFulfilled(index, value),
-          (reason) => this.taskRejected(index, reason),
-        );
   }
 
   taskFulfilled(index: number, value: unknown): void {
