@@ -2,7 +2,7 @@ import { describeValue } from './describe';
 import { absorbRejections } from './promises';
 
 /** How the input was shaped, so the output can be shaped the same way. */
-export type CollectionKind = 'positional' | 'object' | 'map';
+type CollectionKind = 'positional' | 'object' | 'map';
 
 /**
  * The input of one call, read once, eagerly and completely: the call never looks
