@@ -1,10 +1,8 @@
 import { AllRun } from './all-run';
-import { readCollection } from './collection';
 import { FirstRun } from './first-run';
-import { readOptions, type Settings } from './options';
 import type { Run } from './run';
 import { SettledRun } from './settled-run';
-import { createStartPolicy } from './start';
+import { type RunClass, startRun } from './start-run';
 import type {
   AnyTask,
   FirstResult,
@@ -14,30 +12,16 @@ import type {
   GatherSettledResult,
 } from './types';
 
-type RunClass = new (...args: ConstructorParameters<typeof AllRun>) => Run;
-
 /**
- * Input → run → output: options are checked, the input is read, and only then is
- * anything started. Every error, bad arguments included, becomes the returned
- * promise's rejection: the call never throws synchronously.
+ * Every error, bad arguments included, becomes the returned promise's rejection:
+ * the call never throws synchronously.
  */
-function startCall(RunOfCall: RunClass, tasks: unknown, options: unknown): Promise<unknown> {
-  let run: Run;
-  let settings: Settings;
+function startCall(RunOfCall: RunClass<Run>, tasks: unknown, options: unknown): Promise<unknown> {
   try {
-    settings = readOptions(options);
-    const collection = readCollection(tasks);
-    run = new RunOfCall(collection, settings);
-    run.policy = createStartPolicy(settings, collection.values.length);
+    return startRun(RunOfCall, tasks, options).promise;
   } catch (error) {
     return Promise.reject(error);
   }
-  try {
-    run.begin(settings);
-  } catch (error) {
-    run.crash(error);
-  }
-  return run.promise;
 }
 
 /**

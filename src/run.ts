@@ -247,6 +247,11 @@ export abstract class Run implements AbortFollower, DeadlineHolder {
     this.settled = true;
     this.releaseLinks();
     this.controller?.abort(createAbortError(error));
+    this.crashed(error);
+  }
+
+  /** How a crash reaches the caller: by default, as the call's rejection. */
+  protected crashed(error: unknown): void {
     this.rejectPromise(error);
   }
 
