@@ -1,8 +1,12 @@
+export { asCompleted } from './as-completed';
 export { first, gather, gatherSettled } from './gather';
 export { isolate } from './isolate';
 export type {
   AbortSignalLike,
   AnyTask,
+  AsCompletedEntry,
+  AsCompletedIterator,
+  CompletedEntry,
   FirstResult,
   GatherInput,
   GatherOptions,

@@ -138,6 +138,73 @@ type GatherSettledResultOf<T> =
         : { -readonly [P in keyof T]: PromiseSettledResult<TaskResult<T[P]>> };
 
 /**
+ * One outcome as `asCompleted` delivers it: the slot's `key` with a
+ * `PromiseSettledResult`'s fields. Both fields narrow together — for a tuple,
+ * `entry.key === 0 && entry.status === 'fulfilled'` types `entry.value` as the
+ * first task's result.
+ *
+ * @example
+ * ```ts
+ * type E = CompletedEntry<'user', string>;
+ * // { key: 'user'; status: 'fulfilled'; value: string } | { key: 'user'; status: 'rejected'; reason: unknown }
+ * ```
+ */
+export type CompletedEntry<K, V> =
+  | { key: K; status: 'fulfilled'; value: V }
+  | { key: K; status: 'rejected'; reason: unknown };
+
+/**
+ * What `asCompleted` yields for an input of type `T`: a {@link CompletedEntry} per
+ * slot — keyed by index for positional input (the literal index for a tuple), by
+ * key for an object or a `Map`.
+ *
+ * @example
+ * ```ts
+ * type E = AsCompletedEntry<{ user: () => Promise<string> }>;
+ * // CompletedEntry<'user', string>
+ * ```
+ */
+export type AsCompletedEntry<T> = NotInferredFrom<AsCompletedEntryOf<T>>;
+
+type AsCompletedEntryOf<T> =
+  T extends ReadonlyMap<infer K, infer V>
+    ? CompletedEntry<K, TaskResult<V>>
+    : T extends readonly unknown[]
+      ? number extends T['length']
+        ? CompletedEntry<number, TaskResult<T[number]>>
+        : { [P in keyof T & `${number}`]: CompletedEntry<IndexOf<P>, TaskResult<T[P]>> }[keyof T &
+            `${number}`]
+      : T extends Iterable<infer V>
+        ? CompletedEntry<number, TaskResult<V>>
+        : { [P in keyof T]-?: CompletedEntry<KeyAsRead<P>, TaskResult<T[P]>> }[keyof T];
+
+/** A tuple's key (`'0'`) as the index `asCompleted` reports (`0`). */
+type IndexOf<P> = P extends `${infer N extends number}` ? N : never;
+
+/** An object's key as `Reflect.ownKeys` reads it: a number key is a string. */
+type KeyAsRead<P> = P extends number ? `${P}` : P;
+
+/**
+ * The iterator `asCompleted` returns: its own async iterable, used once (a second
+ * `for await` continues the same iteration). `return()` — what `break` calls —
+ * aborts the tasks still running.
+ *
+ * @example
+ * ```ts
+ * const entries: AsCompletedIterator<CompletedEntry<number, string>> = asCompleted(['a', 'b']);
+ * const { value } = await entries.next();
+ * await entries.return();
+ * ```
+ */
+export interface AsCompletedIterator<Entry> extends AsyncIterableIterator<Entry> {
+  /** The next entry in completion order; `{ done: true }` once every entry is taken or the loop was left. */
+  next(): Promise<IteratorResult<Entry, undefined>>;
+  /** Leaves the loop: the tasks still running are aborted, and nothing more starts. */
+  return(): Promise<IteratorReturnResult<undefined>>;
+  [Symbol.asyncIterator](): AsCompletedIterator<Entry>;
+}
+
+/**
  * Anything that behaves like an `AbortSignal` for p-gather's purpose: a boolean
  * `aborted`, a `reason` read when it aborts, and `addEventListener` /
  * `removeEventListener` for the `'abort'` event. Signals from other realms,

@@ -1,0 +1,189 @@
+import { createAbortError } from './abort-errors';
+import type { Collection } from './collection';
+import type { Settings } from './options';
+import { nativeThen } from './promises';
+import { Run } from './run';
+
+/** Marks a slot whose task function has been called and has not settled. */
+const RUNNING_FUNCTION: unique symbol = Symbol('running task function');
+/** Marks a slot whose entry has been made: later outcomes of it are ignored. */
+const REPORTED: unique symbol = Symbol('reported');
+
+/** One outcome, as `asCompleted` delivers it. */
+export type CompletedEntry =
+  | { key: unknown; status: 'fulfilled'; value: unknown }
+  | { key: unknown; status: 'rejected'; reason: unknown };
+
+type Step = IteratorResult<CompletedEntry, undefined>;
+
+function endOfIteration(): IteratorReturnResult<undefined> {
+  return { done: true, value: undefined };
+}
+
+let takeResolve: ((step: Step) => void) | undefined;
+let takeReject: ((error: unknown) => void) | undefined;
+
+/** A shared promise executor: no closure of ours per waiting `next()`. */
+function captureSettlers(resolve: (step: Step) => void, reject: (error: unknown) => void): void {
+  takeResolve = resolve;
+  takeReject = reject;
+}
+
+/**
+ * `asCompleted`'s run: `gatherSettled`'s rules for starting, failing and aborting,
+ * but each outcome is handed out as an entry the moment it is known — to the
+ * oldest waiting `next()`, or into a buffer that keeps it until one asks.
+ *
+ * The iteration ends when the run has settled and the buffer is empty, or at once
+ * when the consumer leaves the loop ({@link leave}).
+ */
+export class AsCompletedRun extends Run {
+  private readonly keys: unknown[] | undefined;
+  private readonly waitsForFunctions: boolean;
+  /** Entries nobody has asked for yet, oldest first from {@link bufferHead}. */
+  private readonly buffer: (CompletedEntry | undefined)[] = [];
+  private bufferHead = 0;
+  /** Pending `next()` calls, oldest first from {@link waiterHead}. */
+  private readonly waiterResolves: (((step: Step) => void) | undefined)[] = [];
+  private readonly waiterRejects: (((error: unknown) => void) | undefined)[] = [];
+  private waiterHead = 0;
+  /** The consumer left the loop: nothing more is delivered. */
+  private left = false;
+  /** A crash waits here, behind the buffered entries, for the `next()` that takes it. */
+  private crashPending = false;
+  private crashError: unknown = undefined;
+
+  constructor(collection: Collection, settings: Settings) {
+    super(collection, settings);
+    this.keys = collection.keys;
+    this.waitsForFunctions = settings.waitForCleanup;
+  }
+
+  protected override functionStarting(index: number): void {
+    this.values[index] = RUNNING_FUNCTION;
+  }
+
+  taskFulfilled(index: number, value: unknown): void {
+    if (this.settled || this.values[index] === REPORTED) return;
+    this.report(index, { key: this.keyAt(index), status: 'fulfilled', value });
+    if (!this.ended) this.slotsSettled();
+  }
+
+  taskRejected(index: number, reason: unknown): void {
+    if (this.settled || this.values[index] === REPORTED) return;
+    this.report(index, { key: this.keyAt(index), status: 'rejected', reason });
+    if (!this.ended) this.slotsSettled();
+  }
+
+  followAbort(reason: unknown): void {
+    if (this.ended) return;
+    const { values, waitsForFunctions } = this;
+    // A slot that had finished keeps its entry, buffered or taken; the others read
+    // the abort reason, in input order — but a running task function's own outcome
+    // is awaited with `waitForCleanup`.
+    for (let index = 0; index < values.length; index++) {
+      const value = values[index];
+      if (value === REPORTED || (waitsForFunctions && value === RUNNING_FUNCTION)) continue;
+      this.report(index, { key: this.keyAt(index), status: 'rejected', reason });
+    }
+    this.endByAbort(reason);
+  }
+
+  /** What `next()` returns: the oldest buffered entry, the end, or a wait for the next entry. */
+  take(): Promise<Step> {
+    const { buffer } = this;
+    if (this.bufferHead < buffer.length) {
+      const entry = buffer[this.bufferHead] as CompletedEntry;
+      buffer[this.bufferHead++] = undefined;
+      if (this.bufferHead === buffer.length) {
+        buffer.length = 0;
+        this.bufferHead = 0;
+      }
+      return Promise.resolve({ done: false, value: entry });
+    }
+    if (this.crashPending) {
+      this.crashPending = false;
+      return Promise.reject(this.crashError);
+    }
+    if (this.settled || this.left) return Promise.resolve(endOfIteration());
+    const waiting = new Promise<Step>(captureSettlers);
+    this.waiterResolves.push(takeResolve);
+    this.waiterRejects.push(takeReject);
+    return waiting;
+  }
+
+  /**
+   * What `return()` does — the consumer left the loop. The tasks still running are
+   * aborted with an `"AbortError"` (no failure caused it) and nothing more starts;
+   * the promise resolves with the end of the iteration, with `waitForCleanup` once
+   * the started task functions have settled.
+   */
+  leave(): Promise<IteratorReturnResult<undefined>> {
+    if (!this.left) {
+      this.left = true;
+      this.crashPending = false;
+      this.buffer.length = 0;
+      this.bufferHead = 0;
+      this.endWaiters();
+      if (!this.ended) this.end(() => createAbortError(undefined));
+    }
+    if (this.settled) return Promise.resolve(endOfIteration());
+    return nativeThen.call(this.promise, endOfIteration, undefined) as Promise<
+      IteratorReturnResult<undefined>
+    >;
+  }
+
+  protected finish(): void {
+    // No entry comes any more; a `next()` still waiting has nothing buffered ahead of it.
+    this.endWaiters();
+    this.resolvePromise(undefined);
+  }
+
+  protected override crashed(error: unknown): void {
+    if (!this.left) {
+      const reject = this.waiterRejects[this.waiterHead];
+      if (reject !== undefined) {
+        this.waiterHead++;
+        reject(error);
+      } else {
+        this.crashPending = true;
+        this.crashError = error;
+      }
+      this.endWaiters();
+    }
+    // `leave()` waits on this promise; nobody else holds it, so it never rejects.
+    this.resolvePromise(undefined);
+  }
+
+  private report(index: number, entry: CompletedEntry): void {
+    this.values[index] = REPORTED;
+    if (this.left) return;
+    const resolve = this.waiterResolves[this.waiterHead];
+    if (resolve === undefined) {
+      this.buffer.push(entry);
+      return;
+    }
+    this.waiterResolves[this.waiterHead] = undefined;
+    this.waiterRejects[this.waiterHead] = undefined;
+    if (++this.waiterHead === this.waiterResolves.length) this.clearWaiters();
+    resolve({ done: false, value: entry });
+  }
+
+  private endWaiters(): void {
+    const resolves = this.waiterResolves;
+    for (let index = this.waiterHead; index < resolves.length; index++) {
+      (resolves[index] as (step: Step) => void)(endOfIteration());
+    }
+    this.clearWaiters();
+  }
+
+  private clearWaiters(): void {
+    this.waiterResolves.length = 0;
+    this.waiterRejects.length = 0;
+    this.waiterHead = 0;
+  }
+
+  private keyAt(index: number): unknown {
+    return this.keys === undefined ? index : this.keys[index];
+  }
+}
