@@ -1,6 +1,7 @@
 export { asCompleted } from './as-completed';
 export { first, gather, gatherSettled } from './gather';
 export { isolate } from './isolate';
+export { TaskGroup } from './task-group';
 export type {
   AbortSignalLike,
   AnyTask,
@@ -16,5 +17,6 @@ export type {
   Limiter,
   Task,
   TaskFunction,
+  TaskGroupOptions,
   TaskResult,
 } from './types';

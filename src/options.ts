@@ -19,11 +19,12 @@ const defaults: Settings = Object.freeze({
 });
 
 /**
- * Checks the options of `gather` / `gatherSettled` in SPEC order — `options`,
- * `signal`, `limit`, both limits, `concurrency`, `timeout`, `waitForCleanup` —
- * reading each once. `undefined` means absent.
+ * Checks the options of a call in SPEC order — `options`, `signal`, `limit`, both
+ * limits, `concurrency`, `timeout`, `waitForCleanup` — reading each once.
+ * `undefined` means absent. A `TaskGroup` always waits for cleanup: it passes
+ * `readsWaitForCleanup: false`, and `waitForCleanup` is neither read nor checked.
  */
-export function readOptions(options: unknown): Settings {
+export function readOptions(options: unknown, readsWaitForCleanup = true): Settings {
   if (options === undefined) return defaults;
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
@@ -83,7 +84,7 @@ export function readOptions(options: unknown): Settings {
     }
   }
 
-  const waitForCleanup = given.waitForCleanup;
+  const waitForCleanup = readsWaitForCleanup ? given.waitForCleanup : true;
   if (waitForCleanup !== undefined && typeof waitForCleanup !== 'boolean') {
     throw new TypeError(
       `Expected \`waitForCleanup\` to be a boolean, got ${describeValue(waitForCleanup)}`,

@@ -120,7 +120,7 @@ export abstract class Run implements AbortFollower, DeadlineHolder {
    * shared limiter's wrapper holds its place with.
    */
   startFunction(index: number, task: unknown): unknown {
-    const signal = this.signal ?? this.createSignal();
+    const signal = this.callSignal();
     this.runningFunctions++;
     this.functionStarting(index);
     let result: unknown;
@@ -314,7 +314,9 @@ export abstract class Run implements AbortFollower, DeadlineHolder {
     clearDeadline(this);
   }
 
-  private createSignal(): AbortSignal {
+  /** The signal handed to every task function, made on first use. */
+  protected callSignal(): AbortSignal {
+    if (this.signal !== undefined) return this.signal;
     this.controller = new AbortController();
     this.signal = this.controller.signal;
     return this.signal;

@@ -1,5 +1,5 @@
 import { readCollection } from './collection';
-import { readOptions } from './options';
+import { readOptions, type Settings } from './options';
 import type { Run } from './run';
 import { createStartPolicy } from './start';
 
@@ -8,9 +8,7 @@ export type RunClass<R extends Run> = new (...args: ConstructorParameters<typeof
 
 /**
  * Input → run: options are checked, the input is read, and only then is anything
- * started. Bad arguments and read errors throw, before any task starts; an error
- * from a place no task owns while starting (a throwing signal-like) becomes the
- * run's crash, never a throw.
+ * started. Bad arguments and read errors throw, before any task starts.
  */
 export function startRun<R extends Run>(
   RunOfCall: RunClass<R>,
@@ -20,11 +18,20 @@ export function startRun<R extends Run>(
   const settings = readOptions(options);
   const collection = readCollection(tasks);
   const run = new RunOfCall(collection, settings);
-  run.policy = createStartPolicy(settings, collection.values.length);
+  beginRun(run, settings, collection.values.length);
+  return run;
+}
+
+/**
+ * Gives `run` its start policy for `taskCount` tasks (`Infinity` when they are not
+ * known up front) and begins it; an error from a place no task owns (a throwing
+ * signal-like) becomes the run's crash, never a throw.
+ */
+export function beginRun(run: Run, settings: Settings, taskCount: number): void {
+  run.policy = createStartPolicy(settings, taskCount);
   try {
     run.begin(settings);
   } catch (error) {
     run.crash(error);
   }
-  return run;
 }

@@ -281,6 +281,17 @@ export interface GatherOptions {
 }
 
 /**
+ * Options of a `TaskGroup`: those of `gather` but `waitForCleanup` — a group
+ * always waits for its started tasks. The `timeout` counts from construction.
+ *
+ * @example
+ * ```ts
+ * const options: TaskGroupOptions = { signal: controller.signal, concurrency: 8, timeout: 30_000 };
+ * ```
+ */
+export type TaskGroupOptions = Omit<GatherOptions, 'waitForCleanup'>;
+
+/**
  * Options of `isolate`.
  *
  * @example

@@ -1,5 +1,14 @@
 // What a user under `strict` writes; it must compile against dist/index.d.ts.
-import { type GatherOptions, gather, gatherSettled, isolate } from 'p-gather';
+import {
+  asCompleted,
+  type CompletedEntry,
+  first,
+  type GatherOptions,
+  gather,
+  gatherSettled,
+  isolate,
+  TaskGroup,
+} from 'p-gather';
 
 const options: GatherOptions = { timeout: 1_000, signal: null };
 const [count, label]: [number, string] = await gather(
@@ -12,4 +21,18 @@ const safe: (signal?: AbortSignal) => Promise<number | null> = isolate(async () 
   fallback: null,
 });
 
-export { count, keyed, label, safe, settled };
+const winner: number | string = await first([async () => 1, Promise.resolve('b')]);
+const entries: (CompletedEntry<0, number> | CompletedEntry<1, string>)[] = [];
+for await (const entry of asCompleted([async () => 1, 'two'] as const)) {
+  if (entry.key === 1 && entry.status === 'fulfilled') {
+    const two: 'two' = entry.value;
+    void two;
+  }
+}
+const group = new TaskGroup({ concurrency: 2, timeout: 1_000 });
+const spawned: Promise<number> = group.spawn(async (signal) => (signal.aborted ? 0 : 1));
+const joined: Promise<void> = group.join();
+// Compiles whether or not the consumer loads the `esnext.disposable` lib.
+const dispose: () => Promise<void> = () => group[Symbol.asyncDispose]();
+
+export { count, dispose, entries, joined, keyed, label, safe, settled, spawned, winner };

@@ -1,0 +1,189 @@
+import { readCollection } from './collection';
+import { describeValue } from './describe';
+import { GroupRun } from './group-run';
+import { readOptions } from './options';
+import { beginRun } from './start-run';
+import type { TaskFunction, TaskGroupOptions } from './types';
+
+declare global {
+  // What `await using` calls. Declared here too so that the published types
+  // compile where the `esnext.disposable` lib is not loaded; the method itself
+  // exists only where the runtime has the symbol.
+  interface SymbolConstructor {
+    readonly asyncDispose: unique symbol;
+  }
+}
+
+/**
+ * Structured concurrency for work that is not known up front — `asyncio.TaskGroup`
+ * and Go's `errgroup` for JavaScript. Spawned task functions share the group's
+ * signal; the first failure aborts it, and `join()` rejects with that failure only
+ * after every started task has settled.
+ *
+ * Use it with `await using` (the group is joined when the block ends), or call
+ * `join()` yourself. Options are those of {@link gather} but `waitForCleanup`: a
+ * group always waits. The `timeout` counts from construction.
+ *
+ * @example
+ * ```ts
+ * await using group = new TaskGroup({ concurrency: 4, timeout: 10_000 });
+ * const user = group.spawn((signal) => fetchUser(signal)); // Promise<User>
+ * group.spawn((signal) => warmCache(signal));
+ * await group.join();
+ * ```
+ */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface below types the dispose method that the static block defines only where `Symbol.asyncDispose` exists; a method in the class body would be named "undefined" elsewhere.
+export class TaskGroup {
+  readonly #run: GroupRun;
+
+  /**
+   * @param options - `signal` to cancel the group from outside, `timeout` in
+   * milliseconds from now, `concurrency` or `limit` to bound how many spawned task
+   * functions run at once.
+   * @throws TypeError or RangeError naming the option, for bad options.
+   */
+  constructor(options?: TaskGroupOptions) {
+    const settings = readOptions(options, false);
+    const run = new GroupRun(readCollection([]), settings);
+    beginRun(run, settings, Number.POSITIVE_INFINITY);
+    this.#run = run;
+  }
+
+  /**
+   * The group's signal, handed to every spawned task function: for work that
+   * wants to watch it. It aborts on the first failure (an `"AbortError"` whose
+   * `cause` is the failure), on `abort()`, the caller's abort or the deadline.
+   *
+   * @example
+   * ```ts
+   * const group = new TaskGroup();
+   * group.signal.addEventListener('abort', () => console.log('group stopped'));
+   * ```
+   */
+  get signal(): AbortSignal {
+    return this.#run.groupSignal;
+  }
+
+  /**
+   * Calls `task` with the group's signal — now, or when the bound lets it — and
+   * returns a promise of its result. That promise is never reported as an
+   * unhandled rejection if you ignore it: the group reports the failure.
+   *
+   * After the group failed or was aborted, nothing is called and the promise
+   * rejects with the group's reason. Once the group is closed (`join()` called and
+   * nothing pending), `spawn` throws: spawn follow-up work from inside a task, not
+   * from a `.then` of its promise.
+   *
+   * @throws TypeError when `task` is not a function, or the group is closed.
+   *
+   * @example
+   * ```ts
+   * const group = new TaskGroup();
+   * const page = group.spawn((signal) => fetch('/page', { signal }).then((r) => r.text()));
+   * await group.join();
+   * console.log(await page);
+   * ```
+   */
+  spawn<T>(task: TaskFunction<T>): Promise<T> {
+    if (typeof task !== 'function') {
+      const promiseNote =
+        typeof (task as { then?: unknown } | null)?.then === 'function'
+          ? ' (a promise is already running and cannot receive the group’s signal: pass (signal) => …)'
+          : '';
+      throw new TypeError(
+        `Expected \`task\` to be a task function (signal) => value, got ${describeValue(task)}${promiseNote}`,
+      );
+    }
+    const run = this.#run;
+    if (run.closed) {
+      throw new TypeError(
+        'Cannot spawn on a closed TaskGroup: join() was called and every task has settled; spawn follow-up work from inside a running task',
+      );
+    }
+    return run.spawn(task) as Promise<T>;
+  }
+
+  /**
+   * Resolves once every spawned task has fulfilled — tasks spawned while joining
+   * included — or rejects with the group's first failure (or abort reason) once
+   * every started task has settled. Every call returns the same promise; once it
+   * is called and nothing is pending, the group is closed.
+   *
+   * @example
+   * ```ts
+   * const group = new TaskGroup();
+   * group.spawn(async (signal) => crawl('/', signal));
+   * await group.join();
+   * ```
+   */
+  join(): Promise<void> {
+    return this.#run.join() as Promise<void>;
+  }
+
+  /**
+   * Aborts the group: its signal aborts with `reason` (with no reason, an
+   * `"AbortError"`, as `AbortController.abort()`), queued tasks are never called,
+   * and `join()` rejects with that reason once the started tasks have settled.
+   * Does nothing after a failure, or once the group is closed.
+   *
+   * @example
+   * ```ts
+   * await using group = new TaskGroup();
+   * try {
+   *   group.spawn((signal) => poll(signal));
+   *   await doTheWork();
+   * } catch (error) {
+   *   group.abort(error); // the block failed: stop the tasks too
+   *   throw error;
+   * }
+   * ```
+   */
+  abort(reason?: unknown): void {
+    this.#run.abortGroup(reason);
+  }
+
+  /** Waits for every started task to settle, then rejects as SPEC `TaskGroup` 6 says. */
+  async #dispose(): Promise<void> {
+    const run = this.#run;
+    // Its outcome was already handed to whoever awaited `join()`.
+    const joinedAlready = run.closed;
+    try {
+      await run.join();
+    } catch (error) {
+      if (joinedAlready || run.abortedByGroup) return;
+      throw error;
+    }
+  }
+
+  static {
+    if (typeof Symbol.asyncDispose === 'symbol') {
+      Object.defineProperty(TaskGroup.prototype, Symbol.asyncDispose, {
+        configurable: true,
+        writable: true,
+        value: function asyncDispose(this: TaskGroup): Promise<void> {
+          return this.#dispose();
+        },
+      });
+    }
+  }
+}
+
+export interface TaskGroup {
+  /**
+   * What `await using` calls when the block ends: joins the group and waits for
+   * every started task to settle, then rejects only with a spawned task's failure,
+   * the caller's abort reason or the deadline's `"TimeoutError"`. It resolves if
+   * `join()` had already settled, or if the group was ended by `abort(reason)` —
+   * that reason is already in your hands. Defined where `Symbol.asyncDispose`
+   * exists.
+   *
+   * @example
+   * ```ts
+   * {
+   *   await using group = new TaskGroup();
+   *   group.spawn((signal) => sendEmail(signal));
+   * } // waits here
+   * ```
+   */
+  [Symbol.asyncDispose](): Promise<void>;
+}
