@@ -14,6 +14,9 @@ declare global {
   }
 }
 
+/** `[Symbol.asyncDispose]` is defined on the prototype at the first construction. */
+let disposeDefined = false;
+
 /**
  * Structured concurrency for work that is not known up front — `asyncio.TaskGroup`
  * and Go's `errgroup` for JavaScript. Spawned task functions share the group's
@@ -32,7 +35,7 @@ declare global {
  * await group.join();
  * ```
  */
-// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface below types the dispose method that the static block defines only where `Symbol.asyncDispose` exists; a method in the class body would be named "undefined" elsewhere.
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface below types the dispose method that defineDispose adds only where `Symbol.asyncDispose` exists.
 export class TaskGroup {
   readonly #run: GroupRun;
 
@@ -47,6 +50,7 @@ export class TaskGroup {
     const run = new GroupRun(readCollection([]), settings);
     beginRun(run, settings, Number.POSITIVE_INFINITY);
     this.#run = run;
+    if (!disposeDefined) TaskGroup.#defineDispose();
   }
 
   /**
@@ -142,6 +146,24 @@ export class TaskGroup {
     this.#run.abortGroup(reason);
   }
 
+  /**
+   * Defines `[Symbol.asyncDispose]` on the prototype, where the runtime has the
+   * symbol. Why at the first construction, not in the class body: a computed key
+   * would name the method "undefined" where the symbol is missing, and code run at
+   * module load would keep `TaskGroup` in every bundle that imports only `gather`.
+   */
+  static #defineDispose(): void {
+    disposeDefined = true;
+    if (typeof Symbol.asyncDispose !== 'symbol') return;
+    Object.defineProperty(TaskGroup.prototype, Symbol.asyncDispose, {
+      configurable: true,
+      writable: true,
+      value: function asyncDispose(this: TaskGroup): Promise<void> {
+        return this.#dispose();
+      },
+    });
+  }
+
   /** Waits for every started task to settle, then rejects as SPEC `TaskGroup` 6 says. */
   async #dispose(): Promise<void> {
     const run = this.#run;
@@ -152,18 +174,6 @@ export class TaskGroup {
     } catch (error) {
       if (joinedAlready || run.abortedByGroup) return;
       throw error;
-    }
-  }
-
-  static {
-    if (typeof Symbol.asyncDispose === 'symbol') {
-      Object.defineProperty(TaskGroup.prototype, Symbol.asyncDispose, {
-        configurable: true,
-        writable: true,
-        value: function asyncDispose(this: TaskGroup): Promise<void> {
-          return this.#dispose();
-        },
-      });
     }
   }
 }
