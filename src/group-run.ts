@@ -42,7 +42,8 @@ export class GroupRun extends Run {
   abortedByGroup = false;
 
   constructor(collection: Collection, settings: Settings) {
-    super(collection, settings);
+    // A group always waits for its started task functions, whatever the options say.
+    super(collection, { ...settings, waitForCleanup: true });
     // The join count: the group cannot complete before `join()` is called.
     this.remaining++;
     // Made now, not on first use: a group aborted before its first spawn must

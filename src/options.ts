@@ -22,7 +22,8 @@ const defaults: Settings = Object.freeze({
  * Checks the options of a call in SPEC order — `options`, `signal`, `limit`, both
  * limits, `concurrency`, `timeout`, `waitForCleanup` — reading each once.
  * `undefined` means absent. A `TaskGroup` always waits for cleanup: it passes
- * `readsWaitForCleanup: false`, and `waitForCleanup` is neither read nor checked.
+ * `readsWaitForCleanup: false`: `waitForCleanup` is then neither read nor checked,
+ * and left at its default.
  */
 export function readOptions(options: unknown, readsWaitForCleanup = true): Settings {
   if (options === undefined) return defaults;
@@ -84,7 +85,7 @@ export function readOptions(options: unknown, readsWaitForCleanup = true): Setti
     }
   }
 
-  const waitForCleanup = readsWaitForCleanup ? given.waitForCleanup : true;
+  const waitForCleanup = readsWaitForCleanup ? given.waitForCleanup : undefined;
   if (waitForCleanup !== undefined && typeof waitForCleanup !== 'boolean') {
     throw new TypeError(
       `Expected \`waitForCleanup\` to be a boolean, got ${describeValue(waitForCleanup)}`,

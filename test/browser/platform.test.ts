@@ -228,7 +228,14 @@ describe('the ESM build (dist/index.js) in the page', () => {
 
   it('exports first, gather, gatherSettled and isolate', async () => {
     const build = await importBuild();
-    expect(Object.keys(build).sort()).toEqual(['first', 'gather', 'gatherSettled', 'isolate']);
+    expect(Object.keys(build).sort()).toEqual([
+      'TaskGroup',
+      'asCompleted',
+      'first',
+      'gather',
+      'gatherSettled',
+      'isolate',
+    ]);
   });
 
   it('gathers task functions, promises and values in input order', async () => {

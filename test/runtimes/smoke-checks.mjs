@@ -39,9 +39,16 @@ function isDomException(value) {
 /** `[name, check(lib)]`: each check throws on a mismatch. */
 const checks = [
   [
-    'exports first, gather, gatherSettled and isolate as functions',
+    'exports asCompleted, first, gather, gatherSettled, isolate and TaskGroup as functions',
     (lib) => {
-      for (const name of ['first', 'gather', 'gatherSettled', 'isolate']) {
+      for (const name of [
+        'asCompleted',
+        'first',
+        'gather',
+        'gatherSettled',
+        'isolate',
+        'TaskGroup',
+      ]) {
         assert(typeof lib[name] === 'function', `${name} is ${typeof lib[name]}`);
       }
     },
@@ -375,6 +382,88 @@ const checks = [
       }
       const { reason } = await rejection(gather([], { concurrency: 0 }));
       assert(reason instanceof RangeError && /`concurrency`/.test(reason.message), String(reason));
+    },
+  ],
+  [
+    'asCompleted: entries in completion order; break aborts what still runs',
+    async ({ asCompleted }) => {
+      const seen = [];
+      for await (const entry of asCompleted({
+        slow: () => later(30, 's'),
+        fast: () => later(5, 'f'),
+      })) {
+        seen.push(entry);
+      }
+      same(
+        seen,
+        [
+          { key: 'fast', status: 'fulfilled', value: 'f' },
+          { key: 'slow', status: 'fulfilled', value: 's' },
+        ],
+        'entries',
+      );
+      let slowSignal;
+      for await (const entry of asCompleted([
+        (signal) => {
+          slowSignal = signal;
+          return never();
+        },
+        1,
+      ])) {
+        same(entry, { key: 1, status: 'fulfilled', value: 1 }, 'first entry');
+        break;
+      }
+      assert(slowSignal.aborted, 'leaving the loop did not abort the running task');
+      assert(slowSignal.reason?.name === 'AbortError', `reason ${slowSignal.reason}`);
+      assert(isDomException(slowSignal.reason), 'not a DOMException');
+    },
+  ],
+  [
+    'TaskGroup: spawn, join, the first failure aborts the group after the others settle',
+    async ({ TaskGroup }) => {
+      const group = new TaskGroup({ concurrency: 2 });
+      const values = [group.spawn(() => later(5, 'a')), group.spawn(async () => 'b')];
+      await group.join();
+      same(await Promise.all(values), ['a', 'b'], 'spawned values');
+      let threw = false;
+      try {
+        group.spawn(() => 1);
+      } catch (error) {
+        threw = error instanceof TypeError;
+      }
+      assert(threw, 'spawn on a closed group did not throw a TypeError');
+
+      const failure = new Error('boom');
+      const failing = new TaskGroup();
+      let cleaned = false;
+      failing.spawn(
+        (signal) =>
+          new Promise((resolve) => {
+            signal.addEventListener('abort', () =>
+              later(10).then(() => {
+                cleaned = true;
+                resolve();
+              }),
+            );
+          }),
+      );
+      failing.spawn(() => Promise.reject(failure));
+      const { reason } = await rejection(failing.join());
+      assert(reason === failure, 'join rejected with the wrong reason');
+      assert(cleaned, 'join settled before the sibling had cleaned up');
+      assert(failing.signal.reason?.cause === failure, 'group signal cause is not the failure');
+    },
+  ],
+  [
+    'TaskGroup: [Symbol.asyncDispose] joins and rejects with the failure, where the symbol exists',
+    async ({ TaskGroup }) => {
+      const group = new TaskGroup();
+      if (typeof Symbol.asyncDispose !== 'symbol') return;
+      assert(typeof group[Symbol.asyncDispose] === 'function', 'no [Symbol.asyncDispose]');
+      const failure = new Error('late');
+      group.spawn(() => later(5).then(() => Promise.reject(failure)));
+      const { reason } = await rejection(group[Symbol.asyncDispose]());
+      assert(reason === failure, 'dispose rejected with the wrong reason');
     },
   ],
 ];
