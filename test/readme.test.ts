@@ -23,7 +23,7 @@ const blocks = typescriptBlocks(path.join(root, 'README.md'));
 function moduleFor(code: string): string {
   const imports: string[] = [];
   if (!code.includes("from 'p-gather'")) {
-    imports.push("import { first, gather, gatherSettled, isolate } from 'p-gather';");
+    imports.push("import { asCompleted, first, gather, gatherSettled, isolate, TaskGroup } from 'p-gather';");
   }
   if (code.includes('pLimit(') && !code.includes("from 'p-limit'")) {
     imports.push("import pLimit from 'p-limit';");
@@ -52,7 +52,8 @@ describe('README code blocks', () => {
       target: ts.ScriptTarget.ES2022,
       module: ts.ModuleKind.Preserve,
       moduleResolution: ts.ModuleResolutionKind.Bundler,
-      lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+      // esnext.disposable: what a reader writing `await using` has loaded.
+      lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.esnext.disposable.d.ts'],
       strict: true,
       exactOptionalPropertyTypes: true,
       noEmit: true,
