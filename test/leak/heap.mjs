@@ -14,7 +14,7 @@
  * A control run that keeps one empty object per call must exceed the bound, which
  * shows the method can see a leak of that size.
  */
-import { gather, gatherSettled, isolate } from '../../dist/index.js';
+import { asCompleted, gather, gatherSettled, isolate, TaskGroup } from '../../dist/index.js';
 import { check, finish, heapAfterGc, mb, signedMb, since } from './support.mjs';
 
 const BOUND = 2 * 1024 * 1024;
@@ -32,7 +32,36 @@ const sequentialKinds = [
       waitForCleanup: true,
     }),
   (signal) => gather(new Map([[1, async () => 1]]), { signal, timeout: 3_000_000_000 }),
+  async (signal) => {
+    let count = 0;
+    for await (const _ of asCompleted([async () => 1, () => 2], { signal, timeout: 60_000 })) {
+      count++;
+    }
+    return count;
+  },
+  (signal) => {
+    const group = new TaskGroup({ signal, timeout: 60_000 });
+    group.spawn(async () => 1);
+    group.spawn(() => Promise.reject(failure));
+    return group.join();
+  },
 ];
+
+/**
+ * A long-lived group — a server's background work — that spawns `total` tasks in
+ * waves and is never joined: it must hold nothing for the tasks that settled.
+ */
+async function longLivedGroup(group, total, wave) {
+  let sum = 0;
+  for (let done = 0; done < total; done += wave) {
+    const spawned = new Array(wave);
+    for (let index = 0; index < wave; index++) {
+      spawned[index] = group.spawn(index % 2 === 0 ? async () => 1 : () => 1);
+    }
+    for (const value of await Promise.all(spawned)) sum += value;
+  }
+  return sum === total;
+}
 
 async function sequential(signal, count, keep) {
   let fulfilled = 0;
@@ -114,6 +143,20 @@ async function main() {
     );
     previous = after;
   }
+  const group = new TaskGroup({ signal, concurrency: 64 });
+  await longLivedGroup(group, 10_000, 1_000);
+  const beforeGroup = await heapAfterGc();
+  start = performance.now();
+  const groupCorrect = await longLivedGroup(group, 1_000_000, 1_000);
+  const afterGroup = await heapAfterGc();
+  check(
+    groupCorrect && afterGroup - beforeGroup < BOUND,
+    'heap after GC is flat after 1,000,000 tasks spawned in waves on one live TaskGroup',
+    `${mb(beforeGroup)} → ${mb(afterGroup)} (${signedMb(afterGroup - beforeGroup)}); ${since(start)}`,
+  );
+  group.abort();
+  await group.join().catch(() => {});
+
   check(
     previous - baseline < BOUND,
     'heap after GC is flat over the whole soak',

@@ -18,7 +18,7 @@
  */
 import { getEventListeners } from 'node:events';
 import pLimit from 'p-limit';
-import { gather, gatherSettled, isolate } from '../../dist/index.js';
+import { asCompleted, first, gather, gatherSettled, isolate, TaskGroup } from '../../dist/index.js';
 import { check, finish, never, since } from './support.mjs';
 
 const warnings = [];
@@ -74,6 +74,27 @@ const kinds = [
     ),
   (signal) => gather({ a: async () => 1, b: () => 2 }, { signal, timeout: 60_000 }),
   (signal) => gather(new Map([['a', async () => 1]]), { signal, timeout: 60_000 }),
+  (signal) => first([() => never(), async () => 1], { signal, timeout: 60_000 }),
+  async (signal) => {
+    const entries = [];
+    for await (const entry of asCompleted([async () => 1, () => never()], { signal })) {
+      entries.push(entry);
+      break; // leaving the loop must release the link too
+    }
+    return entries;
+  },
+  (signal) => {
+    const group = new TaskGroup({ signal, timeout: 60_000, concurrency: 2 });
+    group.spawn(async () => 1);
+    group.spawn(() => Promise.reject(failure));
+    group.spawn(async () => 3);
+    return group.join();
+  },
+  (signal) => {
+    const group = new TaskGroup({ signal });
+    group.spawn(async () => 1);
+    return group.join();
+  },
 ];
 
 async function soak(signal, total, batch) {
