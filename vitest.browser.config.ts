@@ -43,6 +43,7 @@ const CORE_TESTS = [
   'bad-input',
   'against-promise-all',
   'first',
+  'as-completed',
 ].map((name) => `test/${name}.test.ts`);
 
 /** How long `/__pgather/log` waits for the state asked for before it answers anyway. */
