@@ -11,7 +11,7 @@ import type * as PGather from '../src/index';
  */
 const distUrl = new URL('../dist/index.js', import.meta.url).href;
 const built: typeof PGather = await import(distUrl);
-export const { gather, gatherSettled } = built;
+export const { asCompleted, gather, gatherSettled, TaskGroup } = built;
 
 /** `async (signal) => i`; the signal is optional so p-all and p-queue can call it too. */
 export type AsyncTask = (signal?: AbortSignal) => Promise<number>;

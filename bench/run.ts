@@ -15,11 +15,13 @@
 import os from 'node:os';
 import path from 'node:path';
 import { abortCases } from './cases/abort';
+import { asCompletedCases } from './cases/as-completed';
 import { concurrencyCases } from './cases/concurrency';
 import { memoryCases } from './cases/memory';
 import { nestedCases } from './cases/nested';
 import { sharedLimitCases } from './cases/shared-limit';
 import { smallCallCases } from './cases/small-call';
+import { taskGroupCases } from './cases/task-group';
 import { asyncUnlimited, syncUnlimited } from './cases/unlimited';
 import { type Config, createConfig, fullGc } from './harness';
 import { printTable, type Row, writeJson } from './report';
@@ -32,6 +34,8 @@ const groups: Record<string, (config: Config) => Promise<Row[]>> = {
   'small-call': smallCallCases,
   nested: nestedCases,
   abort: abortCases,
+  'as-completed': asCompletedCases,
+  'task-group': taskGroupCases,
   memory: memoryCases,
 };
 
