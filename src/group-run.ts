@@ -1,22 +1,22 @@
 import { createAbortError } from './abort-errors';
 import type { Collection } from './collection';
 import type { Settings } from './options';
-import { absorbRejection } from './promises';
+import { absorbRejection, nativeThen } from './promises';
 import { Run } from './run';
 
 /** Marks a slot whose task function has been called. */
 const STARTED: unique symbol = Symbol('started task function');
 
-let spawnedResolve: ((value: unknown) => void) | undefined;
-let spawnedReject: ((reason: unknown) => void) | undefined;
+let queuedResolve: ((value: unknown) => void) | undefined;
+let queuedReject: ((reason: unknown) => void) | undefined;
 
-/** A shared promise executor: no closure of ours per spawned task. */
+/** A shared promise executor: no closure of ours per queued task. */
 function captureSettlers(
   resolve: (value: unknown) => void,
   reject: (reason: unknown) => void,
 ): void {
-  spawnedResolve = resolve;
-  spawnedReject = reject;
+  queuedResolve = resolve;
+  queuedReject = reject;
 }
 
 /**
@@ -24,22 +24,39 @@ function captureSettlers(
  * Each slot is counted while it is pending, and one more count is held until
  * `join()` is called, so the group can only complete once it is joined. The first
  * failure ends it, and it always waits for its started task functions before it
- * settles (`waitForCleanup` is always on).
+ * settles.
  *
- * Each spawned task's promise settles with that task's own outcome — also after
- * the group ended — or, for a task never called, with the reason the group ended.
+ * What `spawn` returns, cheapest first:
+ * - a task function started at once returns a promise: the promise `then` derives
+ *   from it *is* the spawned promise — one fulfil closure per task, one rejection
+ *   handler per group;
+ * - one that settled as it returned: an already-settled promise;
+ * - one queued under a bound: a promise of its own, settled when the task settles,
+ *   or rejected with the group's reason if the task is never called.
+ *
+ * Slots are recycled once settled, so a long-lived group holds memory only for its
+ * pending tasks, however many it has run.
  */
 export class GroupRun extends Run {
-  /** Per slot: the spawned task's promise and how to settle it; cleared once settled. */
+  /** Per slot: the promise `spawn` returned, until its task settles. */
   private readonly spawned: (Promise<unknown> | undefined)[] = [];
+  /** Per slot of a queued task: how to settle its promise. */
   private readonly resolves: (((value: unknown) => void) | undefined)[] = [];
   private readonly rejects: (((reason: unknown) => void) | undefined)[] = [];
+  /** Settled slots, free for the next spawn. */
+  private readonly freeSlots: number[] = [];
   private joined = false;
   /** The group ended by a failure, an abort or a crash; {@link reason} says why. */
   private stopped = false;
   private reason: unknown = undefined;
   /** The group was ended by `group.abort()`: its reason is already in the caller's hands. */
   abortedByGroup = false;
+  /** The slot being started by `spawn`, and how it settled if it did as it returned. */
+  private startingSlot = -1;
+  private startingSettled = false;
+  private startingFulfilled = false;
+  private startingOutcome: unknown = undefined;
+  private rejected: ((reason: unknown) => never) | undefined = undefined;
 
   constructor(collection: Collection, settings: Settings) {
     // A group always waits for its started task functions, whatever the options say.
@@ -61,24 +78,42 @@ export class GroupRun extends Run {
   }
 
   spawn(task: unknown): Promise<unknown> {
-    const promise = new Promise(captureSettlers);
-    const resolve = spawnedResolve as (value: unknown) => void;
-    const reject = spawnedReject as (reason: unknown) => void;
     if (this.ended) {
       // Calls nothing: the group has failed or been aborted.
-      absorbRejection(promise);
-      reject(this.reason);
+      const refused = Promise.reject(this.reason);
+      absorbRejection(refused);
+      return refused;
+    }
+    const slot = this.freeSlots.length > 0 ? (this.freeSlots.pop() as number) : this.values.length;
+    this.values[slot] = task;
+    this.remaining++;
+    if (this.policy !== undefined) {
+      const promise = new Promise(captureSettlers);
+      this.spawned[slot] = promise;
+      this.resolves[slot] = queuedResolve;
+      this.rejects[slot] = queuedReject;
+      this.policy.enqueue(this, slot);
       return promise;
     }
-    const index = this.values.length;
-    this.values.push(task);
-    this.spawned.push(promise);
-    this.resolves.push(resolve);
-    this.rejects.push(reject);
-    this.remaining++;
-    if (this.policy === undefined) this.startFunction(index, task);
-    else this.policy.enqueue(this, index);
-    return promise;
+    // A task function may spawn as it runs: keep the outer spawn's bookkeeping.
+    const outerSlot = this.startingSlot;
+    const outerSettled = this.startingSettled;
+    this.startingSlot = slot;
+    this.startingSettled = false;
+    const watched = this.startFunction(slot, task) as Promise<unknown> | undefined;
+    const settledAsReturned = this.startingSettled;
+    const fulfilled = this.startingFulfilled;
+    const outcome = this.startingOutcome;
+    this.startingSlot = outerSlot;
+    this.startingSettled = outerSettled;
+    if (!settledAsReturned) {
+      this.spawned[slot] = watched;
+      return watched as Promise<unknown>;
+    }
+    if (fulfilled) return Promise.resolve(outcome);
+    const failed = Promise.reject(outcome);
+    absorbRejection(failed);
+    return failed;
   }
 
   join(): Promise<unknown> {
@@ -96,31 +131,60 @@ export class GroupRun extends Run {
     this.followAbort(reason);
   }
 
-  protected override functionStarting(index: number): void {
-    this.values[index] = STARTED;
+  protected override functionStarting(slot: number): void {
+    this.values[slot] = STARTED;
   }
 
-  taskFulfilled(index: number, value: unknown): void {
-    const resolve = this.resolves[index];
-    this.forget(index);
-    resolve?.(value);
+  /**
+   * A task started at once: its derived promise is the spawned promise, so the
+   * fulfil reaction hands the value on and the rejection reaction throws the
+   * reason on. A queued task's promise is settled by {@link taskFulfilled} /
+   * {@link taskRejected} instead, through the default per-slot watch.
+   */
+  protected override watch(promise: unknown, slot: number, fromFunction: boolean): unknown {
+    if (this.policy !== undefined) return super.watch(promise, slot, fromFunction);
+    this.rejected ??= (reason) => {
+      this.functionSettled(-1, false, reason);
+      throw reason;
+    };
+    return nativeThen.call(
+      promise,
+      (value) => {
+        this.functionSettled(slot, true, value);
+        return value;
+      },
+      this.rejected,
+    );
+  }
+
+  taskFulfilled(slot: number, value: unknown): void {
+    if (slot === this.startingSlot) this.settledAsReturned(true, value);
+    const resolve = this.resolves[slot];
+    if (resolve !== undefined) resolve(value);
+    this.freeSlot(slot);
     if (this.ended) return;
     this.slotsSettled();
-    this.compactWhenIdle();
   }
 
-  taskRejected(index: number, reason: unknown): void {
-    const reject = this.rejects[index];
-    const promise = this.spawned[index];
-    this.forget(index);
-    if (reject !== undefined) {
-      // Nobody may be holding the spawned task's promise: never reported unhandled.
-      absorbRejection(promise);
-      reject(reason);
+  /** `slot` is -1 for a task started at once that rejected: its slot is never reused. */
+  taskRejected(slot: number, reason: unknown): void {
+    if (slot >= 0) {
+      if (slot === this.startingSlot) this.settledAsReturned(false, reason);
+      const reject = this.rejects[slot];
+      if (reject !== undefined) {
+        // Nobody may be holding the spawned task's promise: never reported unhandled.
+        absorbRejection(this.spawned[slot]);
+        reject(reason);
+      }
+      this.freeSlot(slot);
     }
     if (this.ended) return;
     this.stopped = true;
     this.reason = reason;
+    // Every spawned promise still pending rejects from now on (with its own task's
+    // failure or the group's): none may be reported unhandled, this one included.
+    const { spawned } = this;
+    for (let index = 0; index < spawned.length; index++) absorbRejection(spawned[index]);
     this.endWithFailure(reason);
   }
 
@@ -132,6 +196,8 @@ export class GroupRun extends Run {
     const groupReason = reason === undefined ? createAbortError(undefined) : reason;
     this.stopped = true;
     this.reason = groupReason;
+    const { spawned } = this;
+    for (let index = 0; index < spawned.length; index++) absorbRejection(spawned[index]);
     this.end(() => groupReason);
   }
 
@@ -142,8 +208,8 @@ export class GroupRun extends Run {
    */
   protected override holdForCleanup(): void {
     const { values, reason } = this;
-    for (let index = 0; index < values.length; index++) {
-      if (typeof values[index] === 'function') this.taskRejected(index, reason);
+    for (let slot = 0; slot < values.length; slot++) {
+      if (typeof values[slot] === 'function') this.taskRejected(slot, reason);
     }
   }
 
@@ -154,30 +220,31 @@ export class GroupRun extends Run {
     this.rejectPromise(error);
   }
 
+  /**
+   * Settles `join()`'s promise one microtask after the last task's outcome, so
+   * that the reactions of the spawned promises (settled in that same turn, after
+   * the group saw the outcome) run before the code awaiting `join()`.
+   */
   protected finish(): void {
     // `join()` may never be called (`await using` disposes instead): never unhandled.
     absorbRejection(this.promise);
-    if (this.stopped) this.rejectPromise(this.reason);
-    else this.resolvePromise(undefined);
+    queueMicrotask(() => {
+      if (this.stopped) this.rejectPromise(this.reason);
+      else this.resolvePromise(undefined);
+    });
   }
 
-  private forget(index: number): void {
-    this.values[index] = undefined;
-    this.spawned[index] = undefined;
-    this.resolves[index] = undefined;
-    this.rejects[index] = undefined;
+  private settledAsReturned(fulfilled: boolean, outcome: unknown): void {
+    this.startingSettled = true;
+    this.startingFulfilled = fulfilled;
+    this.startingOutcome = outcome;
   }
 
-  /**
-   * Nothing is pending and the group is not joined: the slots can be reused, so a
-   * long-lived group that spawns millions of tasks over time holds no memory for
-   * the settled ones.
-   */
-  private compactWhenIdle(): void {
-    if (this.joined || this.remaining !== 1) return;
-    this.values.length = 0;
-    this.spawned.length = 0;
-    this.resolves.length = 0;
-    this.rejects.length = 0;
+  private freeSlot(slot: number): void {
+    this.values[slot] = undefined;
+    this.spawned[slot] = undefined;
+    this.resolves[slot] = undefined;
+    this.rejects[slot] = undefined;
+    if (!this.ended) this.freeSlots.push(slot);
   }
 }
