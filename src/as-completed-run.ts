@@ -4,10 +4,10 @@ import type { Settings } from './options';
 import { nativeThen } from './promises';
 import { Run } from './run';
 
-/** Marks a slot whose task function has been called and has not settled. */
-const RUNNING_FUNCTION: unique symbol = Symbol('running task function');
-/** Marks a slot whose entry has been made: later outcomes of it are ignored. */
-const REPORTED: unique symbol = Symbol('reported');
+/** A slot's state, when its task function has been called and has not settled (0: nothing known yet). */
+const RUNNING_FUNCTION = 1;
+/** Its entry has been made: later outcomes of it are ignored. */
+const REPORTED = 2;
 
 /** One outcome, as `asCompleted` delivers it. */
 export type CompletedEntry =
@@ -40,6 +40,12 @@ function captureSettlers(resolve: (step: Step) => void, reject: (error: unknown)
 export class AsCompletedRun extends Run {
   private readonly keys: unknown[] | undefined;
   private readonly waitsForFunctions: boolean;
+  /**
+   * Per slot: 0, {@link RUNNING_FUNCTION} or {@link REPORTED}. Kept apart
+   * from `values`, which must keep the promises read from the input: the start loop
+   * gives each one not yet awaited a rejection handler if the run ends early.
+   */
+  private readonly states: Uint8Array;
   /** Entries nobody has asked for yet, oldest first from {@link bufferHead}. */
   private readonly buffer: (CompletedEntry | undefined)[] = [];
   private bufferHead = 0;
@@ -57,33 +63,34 @@ export class AsCompletedRun extends Run {
     super(collection, settings);
     this.keys = collection.keys;
     this.waitsForFunctions = settings.waitForCleanup;
+    this.states = new Uint8Array(collection.values.length);
   }
 
   protected override functionStarting(index: number): void {
-    this.values[index] = RUNNING_FUNCTION;
+    this.states[index] = RUNNING_FUNCTION;
   }
 
   taskFulfilled(index: number, value: unknown): void {
-    if (this.settled || this.values[index] === REPORTED) return;
+    if (this.settled || this.states[index] === REPORTED) return;
     this.report(index, { key: this.keyAt(index), status: 'fulfilled', value });
     if (!this.ended) this.slotsSettled();
   }
 
   taskRejected(index: number, reason: unknown): void {
-    if (this.settled || this.values[index] === REPORTED) return;
+    if (this.settled || this.states[index] === REPORTED) return;
     this.report(index, { key: this.keyAt(index), status: 'rejected', reason });
     if (!this.ended) this.slotsSettled();
   }
 
   followAbort(reason: unknown): void {
     if (this.ended) return;
-    const { values, waitsForFunctions } = this;
+    const { states, waitsForFunctions } = this;
     // A slot that had finished keeps its entry, buffered or taken; the others read
     // the abort reason, in input order — but a running task function's own outcome
     // is awaited with `waitForCleanup`.
-    for (let index = 0; index < values.length; index++) {
-      const value = values[index];
-      if (value === REPORTED || (waitsForFunctions && value === RUNNING_FUNCTION)) continue;
+    for (let index = 0; index < states.length; index++) {
+      const state = states[index];
+      if (state === REPORTED || (waitsForFunctions && state === RUNNING_FUNCTION)) continue;
       this.report(index, { key: this.keyAt(index), status: 'rejected', reason });
     }
     this.endByAbort(reason);
@@ -156,7 +163,7 @@ export class AsCompletedRun extends Run {
   }
 
   private report(index: number, entry: CompletedEntry): void {
-    this.values[index] = REPORTED;
+    this.states[index] = REPORTED;
     if (this.left) return;
     const resolve = this.waiterResolves[this.waiterHead];
     if (resolve === undefined) {

@@ -1104,6 +1104,26 @@ describe('asCompleted: no unhandled rejections', () => {
     expect(reasons).toEqual([]);
   });
 
+  it('leaves none for a promise after a task function that aborts the caller’s signal during the start loop', async () => {
+    const controller = new AbortController();
+    const later = deferred<string>();
+    const reasons = await unhandledRejectionsDuring(async () => {
+      const entries = asCompleted(
+        [
+          () => {
+            controller.abort('stop');
+            return 0;
+          },
+          later.promise,
+        ],
+        { signal: controller.signal },
+      );
+      await takeAll(entries);
+      later.reject(new Error('read, never awaited'));
+    });
+    expect(reasons).toEqual([]);
+  });
+
   it('leaves none when a task function rejects after the caller’s abort was reported', async () => {
     const controller = new AbortController();
     const running = deferred<string>();

@@ -11,12 +11,24 @@ import {
   type Observation,
   type Settlement,
 } from './harness';
-import type { CallSpec, ExpectedCall, ExpectedIsolated, Moment, Reason, Slot } from './model';
+import type {
+  CallSpec,
+  CompletedEntry,
+  ExpectedCall,
+  ExpectedIsolated,
+  ExpectedStep,
+  Moment,
+  Reason,
+  Slot,
+} from './model';
 
 export const show = (value: unknown): string => inspect(value, { depth: 3, breakLength: 160 });
 
 const showMoment = (moment: Moment): string =>
   moment === 'call' ? 'in the call phase' : `at tick ${moment}`;
+
+/** Moments in time order: the call phase first. */
+const rank = (moment: Moment): number => (moment === 'call' ? -1 : moment);
 
 function isNamedError(value: unknown, name: string): value is DOMException {
   return value instanceof DOMException && value.name === name;
@@ -57,6 +69,14 @@ class Reasons {
       }
       case 'default abort':
         return isNamedError(actual, 'AbortError');
+      case 'all rejected': {
+        if (!(actual instanceof AggregateError) || !Array.isArray(actual.errors)) return false;
+        const errors: unknown[] = actual.errors;
+        return (
+          errors.length === expected.errors.length &&
+          expected.errors.every((error, index) => this.matches(error, errors[index]))
+        );
+      }
     }
   }
 
@@ -72,6 +92,8 @@ class Reasons {
         return `an AbortError DOMException caused by ${this.describe(expected.cause)}`;
       case 'default abort':
         return 'an AbortError DOMException';
+      case 'all rejected':
+        return `an AggregateError of [${expected.errors.map((error) => this.describe(error)).join(', ')}]`;
     }
   }
 }
@@ -152,6 +174,9 @@ function settlementProblems(expected: ExpectedCall, call: CallRecord, reasons: R
     wanted = `rejected with ${reasons.describe(result.reason)}`;
     differs =
       settlement?.status !== 'rejected' || !reasons.matches(result.reason, settlement.reason);
+  } else if ('value' in result) {
+    wanted = `fulfilled with ${show(result.value)}`;
+    differs = settlement?.status !== 'fulfilled' || !Object.is(settlement.value, result.value);
   } else if ('values' in result) {
     wanted = `fulfilled with ${show(result.values)} (as ${call.spec.input} output)`;
     const value =
@@ -233,7 +258,163 @@ function thenProblems(expected: ExpectedCall, call: CallRecord): string[] {
   return problems;
 }
 
-type Aspect = 'settlement' | 'starts' | 'signal' | 'thenables';
+/** The key of an `asCompleted` entry (asCompleted 1): the index, or the key of keyed input. */
+function entryKey(spec: CallSpec, index: number): unknown {
+  return spec.input === 'array' || spec.input === 'generator' ? index : keyOf(index);
+}
+
+function entryMatches(
+  expected: CompletedEntry,
+  actual: unknown,
+  spec: CallSpec,
+  reasons: Reasons,
+): boolean {
+  if (typeof actual !== 'object' || actual === null) return false;
+  const keys = Object.keys(actual).sort().join();
+  const entry = actual as { key?: unknown; status?: unknown; value?: unknown; reason?: unknown };
+  if (!Object.is(entry.key, entryKey(spec, expected.index))) return false;
+  const { slot } = expected;
+  if (slot.status === 'fulfilled') {
+    return (
+      keys === 'key,status,value' &&
+      entry.status === 'fulfilled' &&
+      Object.is(entry.value, slot.value)
+    );
+  }
+  return (
+    keys === 'key,reason,status' &&
+    entry.status === 'rejected' &&
+    reasons.matches(slot.reason, entry.reason)
+  );
+}
+
+function showEntry(entry: CompletedEntry, spec: CallSpec, reasons: Reasons): string {
+  return `{ key: ${show(entryKey(spec, entry.index))}, ${showSlot(entry.slot, reasons).slice(2)}`;
+}
+
+function showStep(step: Settlement | undefined): string {
+  return step === undefined ? 'stayed pending' : showSettlement(step);
+}
+
+/** An iterator result `{ done, value }`, fulfilled. */
+function iteratorResult(
+  step: Settlement | undefined,
+): { done: unknown; value: unknown } | undefined {
+  if (step?.status !== 'fulfilled' || typeof step.value !== 'object' || step.value === null) {
+    return undefined;
+  }
+  return step.value as { done: unknown; value: unknown };
+}
+
+const isDone = (step: Settlement | undefined): boolean => {
+  const result = iteratorResult(step);
+  return result?.done === true && result.value === undefined;
+};
+
+/**
+ * What went wrong with one `next()` of the loop, if anything. `pools` holds, per
+ * group, the entries of that group not yet handed out: within a group any order goes.
+ */
+function stepProblem(
+  wanted: ExpectedStep,
+  actual: Settlement | undefined,
+  pools: Map<number, CompletedEntry[]>,
+  spec: CallSpec,
+  reasons: Reasons,
+): string | undefined {
+  switch (wanted.kind) {
+    case 'pending':
+      return actual === undefined ? undefined : `${showStep(actual)}, but must stay pending`;
+    case 'done':
+      return isDone(actual) && actual?.at === wanted.at
+        ? undefined
+        : `${showStep(actual)}, but must resolve { done: true, value: undefined } ${showMoment(wanted.at)}`;
+    case 'entry': {
+      const pool = pools.get(wanted.entry.group) ?? [];
+      const result = iteratorResult(actual);
+      const match =
+        result?.done === false && actual?.at === wanted.at
+          ? pool.findIndex((entry) => entryMatches(entry, result.value, spec, reasons))
+          : -1;
+      if (match >= 0) {
+        pool.splice(match, 1);
+        return undefined;
+      }
+      const choices = pool.map((entry) => showEntry(entry, spec, reasons)).join(' or ');
+      return `${showStep(actual)}, but must resolve with the entry ${choices} ${showMoment(wanted.at)}`;
+    }
+  }
+}
+
+/**
+ * asCompleted 1, 3, 5: each `next()` of the loop, in call order, resolves with the
+ * entry the model gives (any of its group), or with the end, when the model says;
+ * `return()` resolves when the model says, and a `next()` after it resolves done.
+ */
+function iterationProblems(expected: ExpectedCall, call: CallRecord, reasons: Reasons): string[] {
+  const { iteration } = expected;
+  const { loop } = call;
+  if (iteration === undefined || loop === undefined) return [];
+  const problems: string[] = [];
+  if (!loop.selfIterable) problems.push('[Symbol.asyncIterator]() did not return the iterator');
+  const pools = new Map<number, CompletedEntry[]>();
+  for (const entry of iteration.completions) {
+    const pool = pools.get(entry.group);
+    if (pool === undefined) pools.set(entry.group, [entry]);
+    else pool.push(entry);
+  }
+  const count = Math.max(iteration.steps.length, loop.steps.length);
+  for (let index = 0; index < count; index++) {
+    const wanted = iteration.steps[index];
+    const made = loop.steps[index];
+    let problem: string | undefined;
+    if (wanted === undefined) {
+      problem = `was called (${showStep(made?.settled)}), but the loop makes only ${iteration.steps.length} next() call(s)`;
+    } else if (made === undefined) {
+      problem = 'was never called: the loop stopped earlier than it must';
+    } else problem = stepProblem(wanted, made.settled, pools, call.spec, reasons);
+    if (problem !== undefined) {
+      problems.push(`next() #${index} of its loop ${problem}`);
+      break;
+    }
+  }
+  const wantedReturn = iteration.returned;
+  const { returned } = loop;
+  if (wantedReturn === undefined) {
+    if (returned !== undefined) problems.push('its loop called return(), but must not');
+  } else if (returned === undefined) {
+    problems.push(`its loop never called return(); must ${showMoment(wantedReturn.calledAt)}`);
+  } else {
+    if (returned.calledAt !== wantedReturn.calledAt) {
+      problems.push(
+        `its loop called return() ${showMoment(returned.calledAt)}, but must ${showMoment(wantedReturn.calledAt)}`,
+      );
+    }
+    const { resolvedAt } = wantedReturn;
+    if (resolvedAt === undefined) {
+      if (returned.settled !== undefined) {
+        problems.push(`return() ${showStep(returned.settled)}, but must stay pending`);
+      }
+    } else if (!isDone(returned.settled) || returned.settled?.at !== resolvedAt) {
+      problems.push(
+        `return() ${showStep(returned.settled)}, but must resolve { done: true, value: undefined } ${showMoment(resolvedAt)}`,
+      );
+    }
+    const after = returned.afterwards.settled;
+    const inTime =
+      after !== undefined &&
+      rank(after.at) >= rank(returned.calledAt) &&
+      (resolvedAt === undefined || rank(after.at) <= rank(resolvedAt));
+    if (!isDone(after) || !inTime) {
+      problems.push(
+        `a next() after return() ${showStep(after)}, but must resolve { done: true, value: undefined } by the time return() does`,
+      );
+    }
+  }
+  return problems;
+}
+
+type Aspect = 'settlement' | 'starts' | 'signal' | 'thenables' | 'iteration';
 
 /** The calls did what the model says, in the aspects named. */
 export function expectAsModelled(
@@ -253,6 +434,7 @@ export function expectAsModelled(
     if (aspects.includes('signal'))
       found.push(...signalProblems(modelled, call, observation, reasons));
     if (aspects.includes('thenables')) found.push(...thenProblems(modelled, call));
+    if (aspects.includes('iteration')) found.push(...iterationProblems(modelled, call, reasons));
     for (const problem of found) problems.push(`call #${index} (${call.spec.api}) ${problem}`);
   });
   if (problems.length > 0) throw new Error(problems.join('\n'));
@@ -270,6 +452,8 @@ export function expectNoUnhandledRejection(unhandled: readonly unknown[]): void 
 /**
  * Once settled, a call holds nothing: its timer is cleared, its link to the
  * caller's signal removed, and it never put more than one listener on that signal.
+ * An `asCompleted` call lets go of them once its loop is over, or as soon as the
+ * loop leaves (asCompleted 6).
  */
 export function expectReleasedOnSettlement(observation: Observation): void {
   const problems: string[] = [];
@@ -277,12 +461,18 @@ export function expectReleasedOnSettlement(observation: Observation): void {
     if (call.settlement !== undefined && call.timersAtSettlement > 0) {
       problems.push(`call #${index} settled with ${call.timersAtSettlement} timer(s) still armed`);
     }
+    if (call.timersAtLeaving !== undefined && call.timersAtLeaving > 0) {
+      problems.push(
+        `call #${index} kept ${call.timersAtLeaving} timer(s) armed after its loop called return()`,
+      );
+    }
   }
   const linked = observation.calls.filter((call) => call.spec.usesCallerSignal);
   const { listeners } = observation.caller;
-  if (linked.every((call) => call.settlement !== undefined) && listeners.now > 0) {
+  const released = (call: CallRecord) => call.settlement !== undefined || call.loop?.left === true;
+  if (linked.every(released) && listeners.now > 0) {
     problems.push(
-      `${listeners.now} listener(s) left on the caller's signal after every call settled`,
+      `${listeners.now} listener(s) left on the caller's signal after every call settled or was left`,
     );
   }
   if (listeners.max > 1) problems.push(`${listeners.max} listeners on the caller's signal at once`);
@@ -301,17 +491,41 @@ export function expectNothingRunningAtSettlement(observation: Observation): void
   }
 }
 
-/** No task function starts once its call's signal is aborted or the call has settled. */
+/**
+ * No task function starts once its call's signal is aborted or the call has settled
+ * — for `asCompleted`, once its loop has called `return()` or is over.
+ */
 export function expectNoStartOnceEnded(observation: Observation): void {
   for (const [index, call] of observation.calls.entries()) {
-    const late = call.starts.find((start) => start.signalWasAborted || start.afterSettlement);
+    const late = call.starts.find(
+      (start) => start.signalWasAborted || start.afterSettlement || start.afterLeaving,
+    );
     if (late !== undefined) {
+      const when = late.signalWasAborted
+        ? 'with its signal already aborted'
+        : late.afterLeaving
+          ? 'after its loop had called return()'
+          : 'after it had settled';
       throw new Error(
-        `call #${index} (${call.spec.api}) started task function #${late.index} ${showMoment(late.at)} ` +
-          (late.signalWasAborted ? 'with its signal already aborted' : 'after it had settled'),
+        `call #${index} (${call.spec.api}) started task function #${late.index} ${showMoment(late.at)} ${when}`,
       );
     }
   }
+}
+
+/** Concurrency limit 1–3: no call runs more than its `concurrency`, nor all more than the shared `p-limit`. */
+export function expectBoundsKept(observation: Observation, sharedLimit: number): void {
+  const problems: string[] = [];
+  for (const [index, call] of observation.calls.entries()) {
+    const { limit } = call.spec;
+    if (limit.kind === 'concurrency' && call.maxRunning > limit.n) {
+      problems.push(`call #${index} ran ${call.maxRunning} at once under concurrency ${limit.n}`);
+    }
+  }
+  if (observation.sharedMaxRunning > sharedLimit) {
+    problems.push(`${observation.sharedMaxRunning} ran at once under p-limit(${sharedLimit})`);
+  }
+  if (problems.length > 0) throw new Error(problems.join('\n'));
 }
 
 /**

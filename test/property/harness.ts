@@ -1,7 +1,8 @@
 /**
  * Runs a scenario against the real library, in the virtual world `model.ts`
- * describes, and records what happened: when each call settled and with what, which
- * task functions started and when, what their signal saw, how many ran at once.
+ * describes, and records what happened: when each call settled and with what (for
+ * `asCompleted`, what each `next()` of its loop resolved with, and when), which task
+ * functions started and when, what their signal saw, how many ran at once.
  *
  * - The clock is an agenda of events. The library's `setTimeout` is replaced, for
  *   the length of one run, by one that schedules on the agenda (so a deadline costs
@@ -12,6 +13,8 @@
 import pLimit from 'p-limit';
 import {
   type AbortSignalLike,
+  asCompleted,
+  first,
   type GatherOptions,
   gather,
   gatherSettled,
@@ -20,7 +23,17 @@ import {
 } from '../../src/index';
 import { deferred } from '../support/deferred';
 import { watchAbortListeners } from '../support/fixtures';
-import type { CallSpec, IsolateScenario, Moment, Outcome, Scenario, TaskSpec } from './model';
+import {
+  type Api,
+  type CallSpec,
+  type Consumer,
+  type IsolateScenario,
+  leaveDelay,
+  type Moment,
+  type Outcome,
+  type Scenario,
+  type TaskSpec,
+} from './model';
 
 /** One real macrotask: every microtask queued so far, and those they queue, has run. */
 function flush(): Promise<void> {
@@ -236,11 +249,30 @@ export interface StartRecord {
   readonly signalWasAborted: boolean;
   /** The call's promise had already settled (as far as a reaction on it had seen). */
   readonly afterSettlement: boolean;
+  /** asCompleted: its loop had already called `return()`. */
+  readonly afterLeaving: boolean;
 }
 
 export type Settlement =
   | { readonly at: Moment; readonly status: 'fulfilled'; readonly value: unknown }
   | { readonly at: Moment; readonly status: 'rejected'; readonly reason: unknown };
+
+/** What one call of an iterator method resolved with, and when; `undefined` while pending. */
+export type StepRecord = Settlement | undefined;
+
+/** An `asCompleted` call's loop: what it called and what it got. */
+export interface LoopRecord {
+  readonly consumer: Consumer;
+  /** `iterator[Symbol.asyncIterator]()` returned the iterator itself (asCompleted 1). */
+  selfIterable: boolean;
+  /** Each `next()` of the loop, in call order. */
+  readonly steps: { settled: StepRecord }[];
+  /** The loop called `return()`. */
+  left: boolean;
+  returned:
+    | { readonly calledAt: Moment; settled: StepRecord; afterwards: { settled: StepRecord } }
+    | undefined;
+}
 
 /** What one call did. */
 export interface CallRecord {
@@ -258,6 +290,10 @@ export interface CallRecord {
   timersAtSettlement: number;
   /** Thenables passed in, by input index. */
   readonly thenables: (ScheduledThenable | undefined)[];
+  /** asCompleted: its timers still armed just after its loop called `return()`. */
+  timersAtLeaving: number | undefined;
+  /** asCompleted only. Its `settlement` is the end of its loop: `return()` resolved, or else done. */
+  readonly loop: LoopRecord | undefined;
 }
 
 export interface Observation {
@@ -275,6 +311,10 @@ interface World {
   readonly callerReason: unknown;
   readonly shared: { running: number; max: number };
   launching: boolean;
+  /** Records that the call at `index` settled (for asCompleted: that its loop is over). */
+  settled(index: number, settlement: Settlement): void;
+  /** Records what the asCompleted call at `index` still holds once its loop has called `return()`. */
+  left(index: number): void;
 }
 
 /** Records a task function's start; returns what it calls once it has settled. */
@@ -285,6 +325,7 @@ function started(world: World, call: CallRecord, index: number, signal: AbortSig
     synchronous: world.launching,
     signalWasAborted: signal.aborted,
     afterSettlement: call.settlement !== undefined,
+    afterLeaving: call.loop?.left === true,
   });
   if (!call.signals.includes(signal)) {
     call.signals.push(signal);
@@ -438,6 +479,138 @@ function optionsOf(spec: CallSpec, caller: Caller, limit: GatherOptions['limit']
   };
 }
 
+type Iterator = AsyncIterableIterator<unknown>;
+
+/** Records the moment and the outcome of `promise` in `into`. */
+function record(world: World, promise: PromiseLike<unknown>, into: { settled: StepRecord }): void {
+  promise.then(
+    (value) => {
+      into.settled = { at: world.agenda.moment, status: 'fulfilled', value };
+    },
+    (reason: unknown) => {
+      into.settled = { at: world.agenda.moment, status: 'rejected', reason };
+    },
+  );
+}
+
+/**
+ * The iterator as the loop sees it: every `next()` and `return()` goes to the
+ * library's iterator and is recorded. After `return()`, one more `next()` is made.
+ */
+function tapped(world: World, index: number, loop: LoopRecord, iterator: Iterator): Iterator {
+  const tap: Iterator = {
+    [Symbol.asyncIterator]: () => tap,
+    next() {
+      const step = { settled: undefined as StepRecord };
+      loop.steps.push(step);
+      const promise = iterator.next();
+      record(world, promise, step);
+      promise.then((result) => {
+        if (result.done === true && !loop.left) {
+          world.settled(index, { at: world.agenda.moment, status: 'fulfilled', value: undefined });
+        }
+      }, ignore);
+      return promise;
+    },
+    return() {
+      loop.left = true;
+      const returned = {
+        calledAt: world.agenda.moment,
+        settled: undefined as StepRecord,
+        afterwards: { settled: undefined as StepRecord },
+      };
+      loop.returned = returned;
+      const promise = iterator.return?.() ?? Promise.reject(new Error('no return() method'));
+      record(world, promise, returned);
+      promise.then(
+        () =>
+          world.settled(index, { at: world.agenda.moment, status: 'fulfilled', value: undefined }),
+        ignore,
+      );
+      record(world, iterator.next(), returned.afterwards);
+      world.left(index);
+      return promise;
+    },
+  };
+  return tap;
+}
+
+function ignore(): void {}
+
+/** The loop `consumer` describes, over the iterator of the call at `index`. */
+function consume(world: World, index: number, loop: LoopRecord, iterator: Iterator): void {
+  const consumer = loop.consumer;
+  loop.selfIterable = iterator[Symbol.asyncIterator]() === iterator;
+  const tap = tapped(world, index, loop, iterator);
+  const { leaves } = consumer;
+  const leave = () => {
+    if (leaves?.when === 'after the tick') {
+      const { agenda } = world;
+      agenda.at(agenda.now + leaveDelay(index), () => void tap.return?.());
+    } else void tap.return?.();
+  };
+  if (leaves?.after === 0) {
+    leave();
+    return;
+  }
+  if (consumer.batch === 1 && leaves?.when !== 'after the tick') {
+    // The everyday loop: `for await`, and `break` once it has taken enough.
+    void (async () => {
+      let taken = 0;
+      try {
+        for await (const _ of tap) {
+          taken++;
+          if (leaves !== undefined && taken >= leaves.after) break;
+        }
+      } catch {
+        // A rejected next() is recorded in its step.
+      }
+    })();
+    return;
+  }
+  // Batches of next() calls, each batch once the last has resolved.
+  let taken = 0;
+  let waiting = 0;
+  let stopped = false;
+  const ask = () => {
+    for (let count = 0; count < consumer.batch; count++) {
+      waiting++;
+      tap.next().then(
+        (result) => {
+          waiting--;
+          if (stopped) return;
+          if (result.done === true) stopped = true;
+          else taken++;
+          if (stopped || waiting > 0) return;
+          if (leaves !== undefined && taken >= leaves.after) {
+            stopped = true;
+            leave();
+          } else ask();
+        },
+        () => {
+          waiting--;
+          stopped = true;
+        },
+      );
+    }
+  };
+  ask();
+}
+
+/** The call `api` names: its promise, or for `asCompleted` its iterator. */
+function makeCall(api: Api, input: object, options: GatherOptions): Promise<unknown> | Iterator {
+  switch (api) {
+    case 'gather':
+      return gather(input, options);
+    case 'gatherSettled':
+      return gatherSettled(input, options);
+    case 'first':
+      return first(input, options);
+    case 'asCompleted':
+      return asCompleted(input, options);
+  }
+}
+
 /** Runs `scenario` against the library and records what happened. */
 export async function observe(scenario: Scenario): Promise<Observation> {
   const agenda = new Agenda();
@@ -449,13 +622,6 @@ export async function observe(scenario: Scenario): Promise<Observation> {
     const { abortAt, reason } = scenario.caller;
     if (abortAt === 'before') caller.abort(reason);
     else if (abortAt !== 'never') agenda.at(abortAt, () => caller.abort(reason));
-    const world: World = {
-      agenda,
-      caller,
-      callerReason: reason,
-      shared: { running: 0, max: 0 },
-      launching: false,
-    };
     const records: CallRecord[] = scenario.calls.map((spec) => ({
       spec,
       settlement: undefined,
@@ -467,34 +633,76 @@ export async function observe(scenario: Scenario): Promise<Observation> {
       runningAtSettlement: 0,
       timersAtSettlement: 0,
       thenables: spec.tasks.map(() => undefined),
+      timersAtLeaving: undefined,
+      loop:
+        spec.api === 'asCompleted'
+          ? {
+              consumer: spec.consumer ?? { startsAt: 'call', batch: 1, leaves: undefined },
+              selfIterable: true,
+              steps: [],
+              left: false,
+              returned: undefined,
+            }
+          : undefined,
     }));
+    const world: World = {
+      agenda,
+      caller,
+      callerReason: reason,
+      shared: { running: 0, max: 0 },
+      launching: false,
+      settled(index, settlement) {
+        const settled = records[index] as CallRecord;
+        if (settled.settlement !== undefined) return;
+        settled.settlement = settlement;
+        settled.runningAtSettlement = settled.running;
+        settled.timersAtSettlement = timers.liveOf(index);
+      },
+      left(index) {
+        (records[index] as CallRecord).timersAtLeaving = timers.liveOf(index);
+      },
+    };
     const inputs = records.map((record) =>
       record.spec.tasks.map((task, index) => makeTask(world, record, task, index)),
     );
     const limit = pLimit(scenario.sharedLimit);
 
+    // Loops that begin to read later: scheduled before the calls, as in the model.
+    const iterators: (Iterator | undefined)[] = [];
+    records.forEach((record, index) => {
+      const startsAt = record.loop?.consumer.startsAt;
+      if (typeof startsAt !== 'number') return;
+      agenda.at(startsAt, () => {
+        const iterator = iterators[index];
+        if (record.loop !== undefined && iterator !== undefined) {
+          consume(world, index, record.loop, iterator);
+        }
+      });
+    });
+
     world.launching = true;
     const promises = records.map((record, index) => {
       launchingCall = index;
-      const run = record.spec.api === 'gather' ? gather : gatherSettled;
-      return run(
-        shaped(inputs[index] ?? [], record.spec.input),
-        optionsOf(record.spec, caller, limit),
-      );
+      const input = shaped(inputs[index] ?? [], record.spec.input);
+      const made = makeCall(record.spec.api, input, optionsOf(record.spec, caller, limit));
+      if (made instanceof Promise) return made;
+      iterators[index] = made;
+      return undefined;
     });
     launchingCall = undefined;
     world.launching = false;
 
+    records.forEach((record, index) => {
+      const iterator = iterators[index];
+      if (record.loop?.consumer.startsAt === 'call' && iterator !== undefined) {
+        consume(world, index, record.loop, iterator);
+      }
+    });
     promises.forEach((promise, index) => {
-      const record = records[index] as CallRecord;
-      const settled = (settlement: Settlement) => {
-        record.settlement = settlement;
-        record.runningAtSettlement = record.running;
-        record.timersAtSettlement = timers.liveOf(index);
-      };
-      promise.then(
-        (value) => settled({ at: agenda.moment, status: 'fulfilled', value }),
-        (reason: unknown) => settled({ at: agenda.moment, status: 'rejected', reason }),
+      promise?.then(
+        (value) => world.settled(index, { at: agenda.moment, status: 'fulfilled', value }),
+        (reason: unknown) =>
+          world.settled(index, { at: agenda.moment, status: 'rejected', reason }),
       );
     });
     await agenda.runAll();

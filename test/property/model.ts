@@ -1,8 +1,9 @@
 /**
- * An executable model of SPEC.md — `gather`, `gatherSettled`, `isolate` and the
- * concurrency limit — written from the SPEC, not from `src/`: a second statement of
- * the contract. Given a scenario, it says what each call must settle with and when,
- * which task functions it must start and when, and how its signal must be aborted.
+ * An executable model of SPEC.md — `gather`, `gatherSettled`, `first`, `asCompleted`,
+ * `isolate` and the concurrency limit — written from the SPEC, not from `src/`: a
+ * second statement of the contract. Given a scenario, it says what each call must
+ * settle with (or, for `asCompleted`, what its loop must be handed) and when, which
+ * task functions it must start and when, and how its signal must be aborted.
  *
  * The world it models is virtual and deterministic (the harness builds the same one
  * for the real library):
@@ -13,22 +14,41 @@
  * - Nothing a scenario contains settles by itself in a microtask: a task function
  *   settles as it returns or at an event (its own, or its reaction to its signal),
  *   a promise or thenable passed in at an event. So "the first failure observed"
- *   never depends on how many microtask turns the library takes, which the SPEC
- *   leaves open (gather 5). For the same reason `isolate` wraps only asynchronous
- *   task functions inside a call (an isolated task settles a few microtasks after
- *   the event of the function it wraps); `simulateIsolate` covers the rest.
+ *   (gather 5) and "the first to fulfil" (first 1) never depend on how many microtask
+ *   turns the library takes, which the SPEC leaves open. For the same reason
+ *   `isolate` wraps only asynchronous task functions inside a call (an isolated task
+ *   settles a few microtasks after the event of the function it wraps);
+ *   `simulateIsolate` covers the rest.
+ * - A plain value in the input is taken when the start loop reaches it: for `first`
+ *   it wins there, and no later task function is called (first 1, a cache hit).
  * - A deadline is a timer armed in the call phase: it fires at its tick after the
- *   events scheduled before the calls (the caller's abort, promises passed in) and
- *   before those scheduled later (task functions' own events).
+ *   events scheduled before the calls (the caller's abort, promises passed in, the
+ *   loops that begin to read later) and before those scheduled later (task functions'
+ *   own events).
  * - A shared limit is a `p-limit`: it calls the queued wrappers first in, first out,
  *   in microtasks — so after the synchronous part of the phase or event.
+ *
+ * `asCompleted` is driven by a *loop* (a {@link Consumer}) that begins to read in the
+ * call phase, right after the calls, or at an event of its own; it calls `next()` a
+ * batch at a time and asks for the next batch when the last has resolved. It may
+ * leave (call `return()`) once it has taken some number of entries and waits for no
+ * `next()`: *in the loop* — in the microtasks of the event that handed it its last
+ * entry, so after that event's synchronous part — or *after the tick*, at an event
+ * of its own half a tick later (plus a hundredth per call, so no two loops leave at
+ * once). Leaving in the loop races with a shared `p-limit`, which also acts in those
+ * microtasks, so a scenario with a shared limit only leaves after the tick.
+ * - Entries that complete in the same event (or the call phase) form a *group*:
+ *   their order within it depends on microtask timing the SPEC does not fix (all the
+ *   slots an abort reports, say), so the loop may be handed a group in any order;
+ *   groups themselves arrive in completion order, each entry at the tick the model
+ *   says.
  */
 
 // ---------------------------------------------------------------------------------
 // Scenarios: what the arbitraries generate.
 // ---------------------------------------------------------------------------------
 
-export type Api = 'gather' | 'gatherSettled';
+export type Api = 'gather' | 'gatherSettled' | 'first' | 'asCompleted';
 
 /** How a task ends: with a value, or with a failure reason (any value at all). */
 export type Outcome =
@@ -77,6 +97,28 @@ export type Limit =
   /** The scenario's one `p-limit`, shared by every call that uses it. */
   | { readonly kind: 'shared' };
 
+/**
+ * The loop over an `asCompleted` iterator (SPEC asCompleted 1, 3, 5): when it begins
+ * to read, how many `next()` calls it makes at once, and whether it leaves early.
+ */
+export interface Consumer {
+  /** Right after the calls, in the call phase, or at an event at this tick. */
+  readonly startsAt: 'call' | number;
+  /** `next()` calls made at once; the next batch once all have resolved (1: `for await`). */
+  readonly batch: number;
+  /**
+   * Leaves (`return()`) once it has taken at least `after` entries and waits for no
+   * `next()` — `break` in the loop, or at its own event after the tick;
+   * `undefined`: reads to the end.
+   */
+  readonly leaves:
+    | { readonly after: number; readonly when: 'in the loop' | 'after the tick' }
+    | undefined;
+}
+
+/** When the loop of call `call` leaves "after the tick": this much after the tick it decided. */
+export const leaveDelay = (call: number): number => 0.5 + call / 100;
+
 export interface CallSpec {
   readonly api: Api;
   readonly tasks: readonly TaskSpec[];
@@ -91,6 +133,8 @@ export interface CallSpec {
   readonly timeout: number | undefined;
   readonly waitForCleanup: boolean;
   readonly limit: Limit;
+  /** asCompleted only: the loop that reads it. */
+  readonly consumer: Consumer | undefined;
 }
 
 export interface Scenario {
@@ -129,13 +173,17 @@ export type Reason =
    * it, but no `AbortSignal` can carry `undefined` as its reason (SPEC gather 6 asks
    * for "the same reason (same object)", which the platform cannot give here).
    */
-  | { readonly kind: 'default abort' };
+  | { readonly kind: 'default abort' }
+  /** `first`: an `AggregateError` whose `errors` are these, in input order (first 2). */
+  | { readonly kind: 'all rejected'; readonly errors: readonly Reason[] };
 
 export type Slot =
   | { readonly status: 'fulfilled'; readonly value: unknown }
   | { readonly status: 'rejected'; readonly reason: Reason };
 
 export type CallResult =
+  /** `first`'s winner; for `asCompleted`, `undefined`: the loop is over. */
+  | { readonly status: 'fulfilled'; readonly value: unknown }
   | { readonly status: 'fulfilled'; readonly values: readonly unknown[] }
   | { readonly status: 'fulfilled'; readonly slots: readonly Slot[] }
   | { readonly status: 'rejected'; readonly reason: Reason };
@@ -147,11 +195,39 @@ export interface ExpectedStart {
   readonly synchronous: boolean;
 }
 
+/** An entry `asCompleted` makes: the slot at `index`, completed in event `group`. */
+export interface CompletedEntry {
+  /** The event it completed in: 0 for the call phase, then one number per event. */
+  readonly group: number;
+  readonly index: number;
+  readonly slot: Slot;
+}
+
+/** What one `next()` call of the loop resolves with, and when. */
+export type ExpectedStep =
+  | { readonly kind: 'pending' }
+  | { readonly kind: 'done'; readonly at: Moment }
+  | { readonly kind: 'entry'; readonly at: Moment; readonly entry: CompletedEntry };
+
+export interface ExpectedIteration {
+  /** Every entry the run made, in completion order (groups in order). */
+  readonly completions: readonly CompletedEntry[];
+  /** What each `next()` call of the loop resolves with, in call order. */
+  readonly steps: readonly ExpectedStep[];
+  /** The loop's `return()`: when it is called and when it resolves (`undefined`: never). */
+  readonly returned:
+    | { readonly calledAt: Moment; readonly resolvedAt: Moment | undefined }
+    | undefined;
+}
+
 /** How often a thenable passed in may have its `then` called. */
 export type ThenCalls = 'never' | 'at most once' | 'once';
 
 export interface ExpectedCall {
-  /** `undefined`: the call never settles. */
+  /**
+   * `undefined`: the call never settles. For `asCompleted`: when its loop is over —
+   * its `return()` resolved, or, if it never called it, a `next()` resolved done.
+   */
   readonly settlement: { readonly at: Moment; readonly result: CallResult } | undefined;
   /** Every task function started, in start order. */
   readonly starts: readonly ExpectedStart[];
@@ -159,6 +235,8 @@ export interface ExpectedCall {
   readonly signalAbort: { readonly at: Moment; readonly reason: Reason } | undefined;
   /** Per input index; `undefined` for anything but a thenable. */
   readonly thenCalls: readonly (ThenCalls | undefined)[];
+  /** asCompleted only: what its loop is handed. */
+  readonly iteration: ExpectedIteration | undefined;
 }
 
 const fulfilled = (value: unknown): Slot => ({ status: 'fulfilled', value });
@@ -178,15 +256,37 @@ function isolated(isolation: Isolation, slot: Slot, signalAborted: boolean): Slo
   return fulfilled(isolation.fallback);
 }
 
+/** The state of an `asCompleted` call's loop. */
+interface Loop {
+  readonly spec: Consumer;
+  /** Its position among the scenario's calls. */
+  readonly call: number;
+  reading: boolean;
+  /** One per `next()` call, in call order; `pending` until it resolves. */
+  readonly steps: ExpectedStep[];
+  /** The oldest `next()` call not yet resolved. */
+  unresolved: number;
+  /** Entries made and not yet handed out, oldest first. */
+  readonly buffer: CompletedEntry[];
+  taken: number;
+  /** It asks for nothing more: the iteration ended, or it decided to leave. */
+  stopped: boolean;
+  left: boolean;
+  returned: { calledAt: Moment; resolvedAt: Moment | undefined } | undefined;
+}
+
 /** The state of one call in the model. */
 interface Call {
   readonly spec: CallSpec;
-  /** `gather(...)` has been called: it follows the caller's signal if it uses it. */
+  /** The call has been made: it follows the caller's signal if it uses it. */
   begun: boolean;
-  /** Nothing starts any more (complete, failed or aborted). */
+  /** Nothing starts any more (complete, failed, won, aborted or left). */
   ended: boolean;
-  /** gather: the reason it rejects with, once failed or aborted. */
+  /** gather, first: the reason it rejects with, once failed or aborted. */
   rejection: Reason | undefined;
+  /** first: a task has fulfilled, with `winner`. */
+  won: boolean;
+  winner: unknown;
   readonly slots: (Slot | undefined)[];
   /** Slots still open, plus one while the start loop runs. */
   open: number;
@@ -199,8 +299,12 @@ interface Call {
   active: number;
   readonly starts: ExpectedStart[];
   signalAbort: { at: Moment; reason: Reason } | undefined;
+  /** For asCompleted, the run's own settlement: no entry comes any more. */
   settlement: { at: Moment; result: CallResult } | undefined;
   readonly thenCalls: (ThenCalls | undefined)[];
+  /** asCompleted: the entries made, and the loop that reads them. */
+  readonly completions: CompletedEntry[];
+  readonly loop: Loop | undefined;
 }
 
 interface Event {
@@ -208,6 +312,9 @@ interface Event {
   readonly order: number;
   readonly run: () => void;
 }
+
+/** The `"AbortError"` with an `undefined` cause: `first`'s losers, a loop left early. */
+const abortWithoutFailure: Reason = { kind: 'abort', cause: valueReason(undefined) };
 
 /** Runs `scenario` in the model and says what each call must do. */
 export function simulate(scenario: Scenario): ExpectedCall[] {
@@ -218,18 +325,24 @@ export function simulate(scenario: Scenario): ExpectedCall[] {
   };
   let now = 0;
   let moment: Moment = 'call';
+  /** The group of the entries completing now: 0 in the call phase, then one per event. */
+  let group = 0;
   let launching = true;
   let callerAborted = scenario.caller.abortAt === 'before';
   const callerReasonLost =
     scenario.caller.flavour === 'signal-like' && scenario.caller.reason === undefined;
   /** The shared `p-limit`: wrappers in FIFO order, and how many hold a place. */
   const shared = { queue: [] as [Call, number][], active: 0 };
+  /** Loops that leave in the microtasks of the current event or phase. */
+  const leaving: Call[] = [];
 
-  const calls: Call[] = scenario.calls.map((spec) => ({
+  const calls: Call[] = scenario.calls.map((spec, position) => ({
     spec,
     begun: false,
     ended: false,
     rejection: undefined,
+    won: false,
+    winner: undefined,
     slots: spec.tasks.map(() => undefined),
     open: spec.tasks.length + 1,
     running: new Set(),
@@ -240,9 +353,25 @@ export function simulate(scenario: Scenario): ExpectedCall[] {
     signalAbort: undefined,
     settlement: undefined,
     thenCalls: spec.tasks.map((task) => (task.kind === 'thenable' ? 'never' : undefined)),
+    completions: [],
+    loop:
+      spec.api === 'asCompleted'
+        ? {
+            spec: spec.consumer ?? { startsAt: 'call', batch: 1, leaves: undefined },
+            call: position,
+            reading: false,
+            steps: [],
+            unresolved: 0,
+            buffer: [],
+            taken: 0,
+            stopped: false,
+            left: false,
+            returned: undefined,
+          }
+        : undefined,
   }));
 
-  // ---- Settling (SPEC gather 3–5, 8; gatherSettled 1–3) ----
+  // ---- Settling (SPEC gather 3–5, 8; gatherSettled 1–3; first 1–4; asCompleted 2–4) ----
 
   function settle(call: Call): void {
     if (call.settlement !== undefined) return;
@@ -250,11 +379,24 @@ export function simulate(scenario: Scenario): ExpectedCall[] {
     if (call.rejection !== undefined) result = { status: 'rejected', reason: call.rejection };
     else if (call.spec.api === 'gather') {
       result = { status: 'fulfilled', values: call.slots.map((slot) => slotValue(slot)) };
-    } else result = { status: 'fulfilled', slots: call.slots.map((slot) => slotOrFail(slot)) };
+    } else if (call.spec.api === 'first') {
+      result = call.won
+        ? { status: 'fulfilled', value: call.winner }
+        : {
+            status: 'rejected',
+            reason: { kind: 'all rejected', errors: call.slots.map((slot) => slotReason(slot)) },
+          };
+    } else if (call.spec.api === 'asCompleted') result = { status: 'fulfilled', value: undefined };
+    else result = { status: 'fulfilled', slots: call.slots.map((slot) => slotOrFail(slot)) };
     call.settlement = { at: moment, result };
+    const { loop } = call;
+    if (loop === undefined) return;
+    // asCompleted 3: `return()` resolves once the run is over; 1: waiting `next()`s end.
+    if (loop.returned !== undefined) loop.returned.resolvedAt ??= moment;
+    serve(call);
   }
 
-  /** After a failure or abort: settle now, or (waitForCleanup) once nothing runs. */
+  /** After a failure, a win, an abort or a loop left: settle now, or (waitForCleanup) once nothing runs. */
   function settleWhenClean(call: Call): void {
     if (!call.spec.waitForCleanup || call.running.size === 0) settle(call);
   }
@@ -291,15 +433,24 @@ export function simulate(scenario: Scenario): ExpectedCall[] {
     settleWhenClean(call);
   }
 
-  /** The caller's signal or the deadline (gather 6–7, gatherSettled 3). */
+  /** A task fulfilled first (first 1): it wins, and the others are aborted. */
+  function win(call: Call, value: unknown): void {
+    call.ended = true;
+    call.won = true;
+    call.winner = value;
+    abortSignal(call, abortWithoutFailure);
+    settleWhenClean(call);
+  }
+
+  /** The caller's signal or the deadline (gather 6–7, gatherSettled 3, first 3, asCompleted 4). */
   function abort(call: Call, reason: Reason): void {
     if (call.ended) return;
     call.ended = true;
-    if (call.spec.api === 'gather') call.rejection = reason;
+    if (call.spec.api === 'gather' || call.spec.api === 'first') call.rejection = reason;
     else {
       call.slots.forEach((slot, index) => {
         const waitsForIt = call.spec.waitForCleanup && call.running.has(index);
-        if (slot === undefined && !waitsForIt) call.slots[index] = rejected(reason);
+        if (slot === undefined && !waitsForIt) fix(call, index, rejected(reason));
       });
     }
     abortSignal(
@@ -317,6 +468,17 @@ export function simulate(scenario: Scenario): ExpectedCall[] {
     }
   }
 
+  /** gatherSettled, asCompleted: a slot's outcome is fixed; asCompleted makes its entry. */
+  function fix(call: Call, index: number, slot: Slot): void {
+    call.slots[index] = slot;
+    if (call.loop === undefined) return;
+    const entry: CompletedEntry = { group, index, slot };
+    call.completions.push(entry);
+    if (call.loop.left) return; // asCompleted 3: nothing is handed out any more
+    call.loop.buffer.push(entry);
+    serve(call);
+  }
+
   /** A slot's outcome, as the call records it. */
   function slotSettled(call: Call, index: number, slot: Slot): void {
     if (call.spec.api === 'gather') {
@@ -328,10 +490,85 @@ export function simulate(scenario: Scenario): ExpectedCall[] {
       }
       return;
     }
-    // gatherSettled: a slot fixed at the abort keeps the abort reason.
+    if (call.spec.api === 'first') {
+      if (call.ended) return; // only the first fulfilment counts; nothing after an abort
+      if (slot.status === 'fulfilled') win(call, slot.value);
+      else {
+        call.slots[index] = slot;
+        closeOne(call);
+      }
+      return;
+    }
+    // gatherSettled, asCompleted: a slot fixed at the abort keeps the abort reason.
     if (call.slots[index] !== undefined || call.settlement !== undefined) return;
-    call.slots[index] = slot;
+    fix(call, index, slot);
     if (!call.ended) closeOne(call);
+  }
+
+  // ---- The loop over asCompleted (asCompleted 1, 3, 5) ----
+
+  /** Resolves the loop's waiting `next()` calls: buffered entries first, then the end. */
+  function serve(call: Call): void {
+    const loop = call.loop;
+    if (loop === undefined || !loop.reading || loop.left) return;
+    while (loop.unresolved < loop.steps.length) {
+      const entry = loop.buffer.shift();
+      let step: ExpectedStep;
+      if (entry !== undefined) step = { kind: 'entry', at: moment, entry };
+      else if (call.settlement !== undefined) step = { kind: 'done', at: moment };
+      else break;
+      loop.steps[loop.unresolved++] = step;
+      // What the loop does with it, once every `next()` of its batch has resolved.
+      if (step.kind === 'done') loop.stopped = true;
+      else loop.taken++;
+      if (loop.stopped || loop.unresolved < loop.steps.length) continue;
+      const { leaves } = loop.spec;
+      if (leaves !== undefined && loop.taken >= leaves.after) decideToLeave(call, loop);
+      else ask(loop);
+    }
+  }
+
+  /** A batch of `next()` calls. */
+  function ask(loop: Loop): void {
+    for (let count = 0; count < loop.spec.batch; count++) loop.steps.push({ kind: 'pending' });
+  }
+
+  function decideToLeave(call: Call, loop: Loop): void {
+    loop.stopped = true;
+    if (loop.spec.leaves?.when === 'after the tick') {
+      schedule(now + leaveDelay(loop.call), () => leave(call));
+    } else leaving.push(call);
+  }
+
+  function beginReading(call: Call): void {
+    const loop = call.loop;
+    if (loop === undefined) return;
+    loop.reading = true;
+    if (loop.spec.leaves?.after === 0) decideToLeave(call, loop);
+    else {
+      ask(loop);
+      serve(call);
+    }
+  }
+
+  /** The loop calls `return()` (asCompleted 3): what still runs is aborted, nothing more starts. */
+  function leave(call: Call): void {
+    const loop = call.loop;
+    if (loop === undefined || loop.left) return;
+    loop.left = true;
+    loop.buffer.length = 0;
+    loop.returned = { calledAt: moment, resolvedAt: undefined };
+    if (!call.ended) {
+      call.ended = true;
+      abortSignal(call, abortWithoutFailure);
+      settleWhenClean(call);
+    }
+    if (call.settlement !== undefined) loop.returned.resolvedAt ??= moment;
+  }
+
+  /** The loops that left in the microtasks of the event or phase just over. */
+  function leaveNow(): void {
+    for (const call of leaving.splice(0)) leave(call);
   }
 
   // ---- Starting (gather 2, Concurrency limit 1–3) ----
@@ -397,8 +634,10 @@ export function simulate(scenario: Scenario): ExpectedCall[] {
     if (spec.usesCallerSignal && callerAborted) {
       // Already aborted: nothing starts (gather 6, gatherSettled 3).
       call.ended = true;
-      if (spec.api === 'gather') call.rejection = { kind: 'caller' };
-      else call.slots.fill(rejected({ kind: 'caller' }));
+      if (spec.api === 'gather' || spec.api === 'first') call.rejection = { kind: 'caller' };
+      else {
+        for (const index of spec.tasks.keys()) fix(call, index, rejected({ kind: 'caller' }));
+      }
       settle(call);
       return;
     }
@@ -432,8 +671,14 @@ export function simulate(scenario: Scenario): ExpectedCall[] {
       }
     }
   }
+  for (const call of calls) {
+    const startsAt = call.loop?.spec.startsAt;
+    if (typeof startsAt === 'number') schedule(startsAt, () => beginReading(call));
+  }
   for (const call of calls) begin(call);
   launching = false;
+  for (const call of calls) if (call.loop?.spec.startsAt === 'call') beginReading(call);
+  leaveNow();
   pumpShared();
   // A thenable reached by a call still running after the call phase is awaited.
   for (const call of calls) {
@@ -447,15 +692,42 @@ export function simulate(scenario: Scenario): ExpectedCall[] {
     if (event === undefined) break;
     now = event.at;
     moment = event.at;
+    group++;
     event.run();
+    leaveNow();
     pumpShared();
   }
   return calls.map((call) => ({
-    settlement: call.settlement,
+    settlement: call.loop === undefined ? call.settlement : loopOver(call.loop),
     starts: call.starts,
     signalAbort: call.signalAbort,
     thenCalls: call.thenCalls,
+    iteration:
+      call.loop === undefined
+        ? undefined
+        : {
+            completions: call.completions,
+            steps: call.loop.steps,
+            returned: call.loop.returned,
+          },
   }));
+}
+
+/** When the loop is over: its `return()` resolved, or a `next()` resolved done. */
+function loopOver(loop: Loop): { at: Moment; result: CallResult } | undefined {
+  const over: CallResult = { status: 'fulfilled', value: undefined };
+  if (loop.returned !== undefined) {
+    const { resolvedAt } = loop.returned;
+    return resolvedAt === undefined ? undefined : { at: resolvedAt, result: over };
+  }
+  const done = loop.steps.find((step) => step.kind === 'done');
+  return done?.kind === 'done' ? { at: done.at, result: over } : undefined;
+}
+
+function slotReason(slot: Slot | undefined): Reason {
+  if (slot?.status !== 'rejected')
+    throw new Error('model: first rejected with a slot not rejected');
+  return slot.reason;
 }
 
 function slotValue(slot: Slot | undefined): unknown {
