@@ -3,7 +3,7 @@ import { describeValue } from './describe';
 import { GroupRun } from './group-run';
 import { readOptions } from './options';
 import { beginRun } from './start-run';
-import type { TaskFunction, TaskGroupOptions } from './types';
+import type { TaskGroupOptions } from './types';
 
 declare global {
   // What `await using` calls. Declared here too so that the published types
@@ -88,7 +88,7 @@ export class TaskGroup {
    * console.log(await page);
    * ```
    */
-  spawn<T>(task: TaskFunction<T>): Promise<T> {
+  spawn<R>(task: (signal: AbortSignal) => R): Promise<Awaited<R>> {
     if (typeof task !== 'function') {
       const promiseNote =
         typeof (task as { then?: unknown } | null)?.then === 'function'
@@ -104,7 +104,7 @@ export class TaskGroup {
         'Cannot spawn on a closed TaskGroup: join() was called and every task has settled; spawn follow-up work from inside a running task',
       );
     }
-    return run.spawn(task) as Promise<T>;
+    return run.spawn(task) as Promise<Awaited<R>>;
   }
 
   /**

@@ -139,9 +139,9 @@ type GatherSettledResultOf<T> =
 
 /**
  * One outcome as `asCompleted` delivers it: the slot's `key` with a
- * `PromiseSettledResult`'s fields. Both fields narrow together — for a tuple,
- * `entry.key === 0 && entry.status === 'fulfilled'` types `entry.value` as the
- * first task's result.
+ * `PromiseSettledResult`'s fields, discriminated by `status`. For keyed input the
+ * key and the value narrow together: after `entry.key === 'user' && entry.status
+ * === 'fulfilled'`, `entry.value` is the `user` task's result.
  *
  * @example
  * ```ts
@@ -155,8 +155,8 @@ export type CompletedEntry<K, V> =
 
 /**
  * What `asCompleted` yields for an input of type `T`: a {@link CompletedEntry} per
- * slot — keyed by index for positional input (the literal index for a tuple), by
- * key for an object or a `Map`.
+ * slot — keyed by its index (`number`) for positional input, by its key for an
+ * object (a number key arrives as a string, and is typed so) or a `Map`.
  *
  * @example
  * ```ts
@@ -170,16 +170,10 @@ type AsCompletedEntryOf<T> =
   T extends ReadonlyMap<infer K, infer V>
     ? CompletedEntry<K, TaskResult<V>>
     : T extends readonly unknown[]
-      ? number extends T['length']
-        ? CompletedEntry<number, TaskResult<T[number]>>
-        : { [P in keyof T & `${number}`]: CompletedEntry<IndexOf<P>, TaskResult<T[P]>> }[keyof T &
-            `${number}`]
+      ? CompletedEntry<number, TaskResult<T[number]>>
       : T extends Iterable<infer V>
         ? CompletedEntry<number, TaskResult<V>>
         : { [P in keyof T]-?: CompletedEntry<KeyAsRead<P>, TaskResult<T[P]>> }[keyof T];
-
-/** A tuple's key (`'0'`) as the index `asCompleted` reports (`0`). */
-type IndexOf<P> = P extends `${infer N extends number}` ? N : never;
 
 /** An object's key as `Reflect.ownKeys` reads it: a number key is a string. */
 type KeyAsRead<P> = P extends number ? `${P}` : P;

@@ -42,22 +42,25 @@ describe('Types: asCompleted task functions written inline get an AbortSignal', 
 });
 
 describe('Types: asCompleted entries', () => {
-  test('a tuple gives a union of entries keyed by literal index', () => {
+  test('an array literal gives entries keyed by number, with the union of the results', () => {
     const entries = asCompleted([(signal) => fetchUser(signal), Promise.resolve(1), 'text']);
     expectTypeOf<EntryOf<typeof entries>>().toEqualTypeOf<
-      CompletedEntry<0, User> | CompletedEntry<1, number> | CompletedEntry<2, string>
+      CompletedEntry<number, User | number | string>
     >();
   });
 
-  test('narrowing on key and status types the value', async () => {
-    for await (const entry of asCompleted([(signal) => fetchUser(signal), async () => 1])) {
-      if (entry.key === 0 && entry.status === 'fulfilled') {
+  test('narrowing an object input’s entry on key and status types the value', async () => {
+    for await (const entry of asCompleted({
+      user: (signal) => fetchUser(signal),
+      count: async () => 1,
+    })) {
+      if (entry.key === 'user' && entry.status === 'fulfilled') {
         expectTypeOf(entry.value).toEqualTypeOf<User>();
-      } else if (entry.key === 1 && entry.status === 'fulfilled') {
+      } else if (entry.key === 'count' && entry.status === 'fulfilled') {
         expectTypeOf(entry.value).toEqualTypeOf<number>();
       } else if (entry.status === 'rejected') {
         expectTypeOf(entry.reason).toEqualTypeOf<unknown>();
-        expectTypeOf(entry.key).toEqualTypeOf<0 | 1>();
+        expectTypeOf(entry.key).toEqualTypeOf<'user' | 'count'>();
       }
     }
   });
@@ -155,12 +158,14 @@ describe('Types: asCompleted entries', () => {
       CompletedEntry<number, number>
     >();
     expectTypeOf<AsCompletedEntry<[() => string, Promise<boolean>]>>().toEqualTypeOf<
-      CompletedEntry<0, string> | CompletedEntry<1, boolean>
+      CompletedEntry<number, string | boolean>
     >();
   });
 
-  test('an empty array literal yields no entry type', () => {
-    expectTypeOf<EntryOf<ReturnType<typeof asCompleted<[]>>>>().toEqualTypeOf<never>();
+  test('an empty array literal yields entries that can never be fulfilled', () => {
+    expectTypeOf<EntryOf<ReturnType<typeof asCompleted<[]>>>>().toEqualTypeOf<
+      CompletedEntry<number, never>
+    >();
   });
 });
 
@@ -179,16 +184,16 @@ describe('Types: the asCompleted iterator', () => {
 
   test('is an AsyncIterableIterator, usable in for await', async () => {
     const entries = asCompleted([async () => 'a']);
-    expectTypeOf(entries).toMatchTypeOf<AsyncIterableIterator<CompletedEntry<0, string>>>();
+    expectTypeOf(entries).toMatchTypeOf<AsyncIterableIterator<CompletedEntry<number, string>>>();
     for await (const entry of entries) {
-      expectTypeOf(entry).toEqualTypeOf<CompletedEntry<0, string>>();
+      expectTypeOf(entry).toEqualTypeOf<CompletedEntry<number, string>>();
     }
   });
 
   test('a done step carries undefined', async () => {
     const step = await asCompleted([1]).next();
     if (step.done) expectTypeOf(step.value).toEqualTypeOf<undefined>();
-    else expectTypeOf(step.value).toEqualTypeOf<CompletedEntry<0, number>>();
+    else expectTypeOf(step.value).toEqualTypeOf<CompletedEntry<number, number>>();
   });
 });
 

@@ -22,12 +22,13 @@ const safe: (signal?: AbortSignal) => Promise<number | null> = isolate(async () 
 });
 
 const winner: number | string = await first([async () => 1, Promise.resolve('b')]);
-const entries: (CompletedEntry<0, number> | CompletedEntry<1, string>)[] = [];
-for await (const entry of asCompleted([async () => 1, 'two'] as const)) {
-  if (entry.key === 1 && entry.status === 'fulfilled') {
-    const two: 'two' = entry.value;
+const entries: (CompletedEntry<'one', number> | CompletedEntry<'two', string>)[] = [];
+for await (const entry of asCompleted({ one: async () => 1, two: 'two' })) {
+  if (entry.key === 'two' && entry.status === 'fulfilled') {
+    const two: string = entry.value;
     void two;
   }
+  entries.push(entry);
 }
 const group = new TaskGroup({ concurrency: 2, timeout: 1_000 });
 const spawned: Promise<number> = group.spawn(async (signal) => (signal.aborted ? 0 : 1));
