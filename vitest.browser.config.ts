@@ -44,6 +44,7 @@ const CORE_TESTS = [
   'against-promise-all',
   'first',
   'as-completed',
+  'task-group',
 ].map((name) => `test/${name}.test.ts`);
 
 /** How long `/__pgather/log` waits for the state asked for before it answers anyway. */
