@@ -51,6 +51,8 @@ export class GroupRun extends Run {
   private reason: unknown = undefined;
   /** The group was ended by `group.abort()`: its reason is already in the caller's hands. */
   abortedByGroup = false;
+  /** `join()`'s promise has settled (a microtask after the group did). */
+  joinSettled = false;
   /** The slot being started by `spawn`, and how it settled if it did as it returned. */
   private startingSlot = -1;
   private startingSettled = false;
@@ -217,6 +219,7 @@ export class GroupRun extends Run {
     this.stopped = true;
     this.reason = error;
     absorbRejection(this.promise);
+    this.joinSettled = true;
     this.rejectPromise(error);
   }
 
@@ -229,6 +232,7 @@ export class GroupRun extends Run {
     // `join()` may never be called (`await using` disposes instead): never unhandled.
     absorbRejection(this.promise);
     queueMicrotask(() => {
+      this.joinSettled = true;
       if (this.stopped) this.rejectPromise(this.reason);
       else this.resolvePromise(undefined);
     });

@@ -167,8 +167,8 @@ export class TaskGroup {
   /** Waits for every started task to settle, then rejects as SPEC `TaskGroup` 6 says. */
   async #dispose(): Promise<void> {
     const run = this.#run;
-    // Its outcome was already handed to whoever awaited `join()`.
-    const joinedAlready = run.closed;
+    // Its outcome was already handed to whoever called `join()`.
+    const joinedAlready = run.closed && run.joinSettled;
     try {
       await run.join();
     } catch (error) {

@@ -937,6 +937,19 @@ describe('TaskGroup 6. Symbol.asyncDispose', () => {
     expect(reasonOf(disposed)).toBe(failure);
   });
 
+  it('rejects when the group settled in the same turn but join()’s promise had not yet', async () => {
+    const group = new TaskGroup();
+    const failure = new Error('thrown as it was called');
+    group.spawn(() => {
+      throw failure;
+    });
+    const joined = observe(group.join());
+    const disposed = observe(group[Symbol.asyncDispose]());
+    await flushMicrotasks();
+    expect(reasonOf(joined)).toBe(failure);
+    expect(reasonOf(disposed)).toBe(failure);
+  });
+
   it('resolves, after the started tasks have settled, when the group was ended by abort(reason); join still rejects', async () => {
     const group = new TaskGroup();
     const reason = new Error('stop');
