@@ -150,8 +150,22 @@ type GatherSettledResultOf<T> =
  * ```
  */
 export type CompletedEntry<K, V> =
-  | { key: K; status: 'fulfilled'; value: V }
-  | { key: K; status: 'rejected'; reason: unknown };
+  | {
+      /** The slot's index (positional input) or key (object, `Map`). */
+      key: K;
+      /** The task fulfilled. */
+      status: 'fulfilled';
+      /** What it fulfilled with. */
+      value: V;
+    }
+  | {
+      /** The slot's index (positional input) or key (object, `Map`). */
+      key: K;
+      /** The task rejected, or was cut short by the caller's abort or the deadline. */
+      status: 'rejected';
+      /** Why: the task's own failure, or the abort reason. */
+      reason: unknown;
+    };
 
 /**
  * What `asCompleted` yields for an input of type `T`: a {@link CompletedEntry} per
@@ -195,6 +209,7 @@ export interface AsCompletedIterator<Entry> extends AsyncIterableIterator<Entry>
   next(): Promise<IteratorResult<Entry, undefined>>;
   /** Leaves the loop: the tasks still running are aborted, and nothing more starts. */
   return(): Promise<IteratorReturnResult<undefined>>;
+  /** The iterator itself: a second `for await` continues the same iteration. */
   [Symbol.asyncIterator](): AsCompletedIterator<Entry>;
 }
 
