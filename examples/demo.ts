@@ -9,19 +9,21 @@
  * 4. `gatherSettled` with a deadline: partial results.
  * 5. Hedged requests with `first`: the faster mirror wins, the slower one's fetch
  *    is aborted — at the server too.
+ * 6. A crawler: a `TaskGroup` spawns a task for each new link as pages arrive, 3 at
+ *    a time — each page fetched once, never more than 3 at the server — and
+ *    `asCompleted` reports each section of the site as its crawl completes.
  *
  * Each step draws its timeline and checks what it claims. A step that does not
  * behave exits non-zero, so CI notices a broken demo.
  */
 import { inspect } from 'node:util';
-import { first, gather, gatherSettled, isolate } from '../src/index';
+import { asCompleted, first, gather, gatherSettled, isolate, TaskGroup } from '../src/index';
 import { fetchPage, HttpError } from './demo/fetch-page';
-import { type DemoServer, type RequestRecord, startServer } from './demo/server';
-import { legend, type Marker, palette, reasonText, Timeline } from './demo/timeline';
+import { legend, type Marker, palette, reasonText, type Span, Timeline } from './demo/timeline';
+import { type LocalServer, type Served, startServer } from './support/server';
 
 /** The backend. Delays lie far apart, so a busy machine cannot change the story. */
 const pages = {
-  '/ping': { delay: 0, status: 200, body: 'pong' },
   '/user': { delay: 80, status: 200, body: 'Ada Lovelace' },
   '/flaky': { delay: 150, status: 500, body: 'database on fire' },
   '/orders': { delay: 250, status: 200, body: '3 orders' },
@@ -37,6 +39,37 @@ const SLOWEST = pages['/recommendations'].delay;
 /** Step 4's deadline: after /orders (250 ms), well before /recommendations (600 ms). */
 const DEADLINE = 400;
 
+/** Step 6's bound: how many pages the crawler fetches at once. */
+const CRAWL_CONCURRENCY = 3;
+
+/** Where step 6's crawl starts: the site's home page. */
+const HOME = '/site/';
+
+/**
+ * Step 6's site: how long each page takes, and what it links to. Every page links
+ * home and to its section, and two link across sections, so without its `seen` set
+ * the crawler would never stop. The home page lists three sections; the docs come
+ * first but hold the slow guide. Three at a time, no two pages end within 70 ms of
+ * each other, so a busy machine cannot change the story: /site/shop completes at
+ * ~590 ms, /site/blog at ~690 ms, /site/docs at ~830 ms.
+ */
+const site: Readonly<Record<string, { readonly delay: number; readonly links: string[] }>> = {
+  [HOME]: { delay: 50, links: ['/site/docs', '/site/blog', '/site/shop'] },
+  '/site/docs': {
+    delay: 80,
+    links: [HOME, '/site/docs/guide', '/site/docs/api', '/site/docs/faq'],
+  },
+  '/site/blog': { delay: 180, links: [HOME, '/site/blog/hello', '/site/blog/release'] },
+  '/site/shop': { delay: 250, links: [HOME, '/site/shop/cart'] },
+  '/site/docs/guide': { delay: 700, links: [HOME, '/site/docs'] },
+  '/site/docs/api': { delay: 140, links: [HOME, '/site/docs'] },
+  '/site/docs/faq': { delay: 140, links: [HOME, '/site/docs', '/site/shop/cart'] },
+  '/site/blog/hello': { delay: 140, links: [HOME, '/site/blog', '/site/docs/api'] },
+  '/site/blog/release': { delay: 250, links: [HOME, '/site/blog'] },
+  '/site/shop/cart': { delay: 80, links: [HOME, '/site/shop'] },
+};
+const SLOW_SECTION = '/site/docs';
+
 const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
 const paint = palette(colour);
 
@@ -50,24 +83,22 @@ function check(condition: boolean, message: string): asserts condition {
 }
 
 async function main(): Promise<void> {
-  const server = await startServer(pages);
+  const server = await startServer({ ...pages, ...siteRoutes() }, { bodies: 'text' });
   try {
-    // Node loads its fetch on first use: warm it up, so that step 1 times the pages.
-    await fetchPage(server.origin, '/ping', new AbortController().signal);
-    await server.requests();
     console.log(`p-gather demo — a local server at ${server.origin}\n${legend(colour)}`);
     await oneByOneThenAtOnce(server);
     await failFast(server);
     await isolateTheFlakyPage(server);
     await partialResultsByTheDeadline(server);
     await hedgedRequests(server);
+    await crawlTheSite(server);
     console.log(`\n${paint.ok('✓ Every step behaved as described.')}`);
   } finally {
     await server.close();
   }
 }
 
-async function oneByOneThenAtOnce(server: DemoServer): Promise<void> {
+async function oneByOneThenAtOnce(server: LocalServer): Promise<void> {
   heading('1. Three pages, one by one, then at once with gather()');
   const oneByOne = new Timeline();
   const loadInTurn = pageLoader(server, oneByOne);
@@ -85,7 +116,7 @@ async function oneByOneThenAtOnce(server: DemoServer): Promise<void> {
     recommendations: load('/recommendations'),
   });
   const atOnceMs = atOnce.now();
-  await server.requests();
+  await server.settled();
 
   show('one by one, awaiting each fetch', oneByOne, {
     scale: oneByOneMs,
@@ -107,7 +138,7 @@ async function oneByOneThenAtOnce(server: DemoServer): Promise<void> {
   pass(`gather took ${ms(atOnceMs)} instead of ${ms(oneByOneMs)}: ${ms(saved)} saved.`);
 }
 
-async function failFast(server: DemoServer): Promise<void> {
+async function failFast(server: LocalServer): Promise<void> {
   heading('2. One page fails: gather() rejects and aborts the pages still loading');
   const timeline = new Timeline();
   const load = pageLoader(server, timeline);
@@ -117,7 +148,7 @@ async function failFast(server: DemoServer): Promise<void> {
   );
   const rejectedAt = timeline.now();
   const spans = await timeline.settled();
-  const requests = await server.requests();
+  const requests = await server.settled();
 
   show('gather([user, orders, recommendations, flaky])', timeline, {
     scale: SLOWEST,
@@ -152,7 +183,7 @@ async function failFast(server: DemoServer): Promise<void> {
   );
 }
 
-async function isolateTheFlakyPage(server: DemoServer): Promise<void> {
+async function isolateTheFlakyPage(server: LocalServer): Promise<void> {
   heading('3. The failing page inside isolate(): a fallback stands in, the rest complete');
   const timeline = new Timeline();
   const load = pageLoader(server, timeline);
@@ -171,7 +202,7 @@ async function isolateTheFlakyPage(server: DemoServer): Promise<void> {
     }),
   });
   const resolvedAt = timeline.now();
-  const requests = await server.requests();
+  const requests = await server.settled();
 
   show('gather({ user, orders, recommendations, flaky: isolate(flaky, …) })', timeline, {
     scale: SLOWEST,
@@ -189,14 +220,14 @@ async function isolateTheFlakyPage(server: DemoServer): Promise<void> {
     'onError should see the /flaky failure once',
   );
   check(
-    requests.every((request) => request.outcome === 'served'),
+    requests.every((request) => request.outcome === 'answered'),
     'a sibling of the isolated page was aborted',
   );
   check(pagesByName.recommendations === pages['/recommendations'].body, 'gather lost a page');
   pass('The failure was contained: no sibling was aborted, every other page arrived.');
 }
 
-async function partialResultsByTheDeadline(server: DemoServer): Promise<void> {
+async function partialResultsByTheDeadline(server: LocalServer): Promise<void> {
   heading(`4. gatherSettled() with a ${DEADLINE} ms deadline: partial results`);
   const timeline = new Timeline();
   const load = pageLoader(server, timeline);
@@ -206,7 +237,7 @@ async function partialResultsByTheDeadline(server: DemoServer): Promise<void> {
   });
   const resolvedAt = timeline.now();
   await timeline.settled();
-  const requests = await server.requests();
+  const requests = await server.settled();
 
   show(`gatherSettled(new Map([…]), { timeout: ${DEADLINE} })`, timeline, {
     scale: SLOWEST,
@@ -247,15 +278,14 @@ async function partialResultsByTheDeadline(server: DemoServer): Promise<void> {
   pass('The pages that made the deadline are in; the slow one was cut off at the server.');
 }
 
-/** Task functions that fetch a page of `server`, tracked on `timeline`. */
-async function hedgedRequests(server: DemoServer): Promise<void> {
+async function hedgedRequests(server: LocalServer): Promise<void> {
   heading('5. Hedged requests: first() takes the faster mirror and aborts the other');
   const timeline = new Timeline();
   const load = pageLoader(server, timeline);
   const file = await first([load('/mirror-us'), load('/mirror-eu')]);
   const resolvedAt = timeline.now();
   const spans = await timeline.settled();
-  const requests = await server.requests();
+  const requests = await server.settled();
 
   show('first([mirrorUs, mirrorEu])', timeline, {
     scale: pages['/mirror-us'].delay,
@@ -283,7 +313,181 @@ async function hedgedRequests(server: DemoServer): Promise<void> {
   );
 }
 
-function pageLoader(server: DemoServer, timeline: Timeline) {
+async function crawlTheSite(server: LocalServer): Promise<void> {
+  heading(`6. A crawler: a TaskGroup spawns a task per new link, ${CRAWL_CONCURRENCY} at a time`);
+  const timeline = new Timeline();
+  const crawl = await crawlSite(server, timeline);
+  const joinedAt = timeline.now();
+  console.log();
+  const spans = await timeline.settled();
+  const requests = await server.settled();
+
+  show(`new TaskGroup({ concurrency: ${CRAWL_CONCURRENCY} }): a task per page`, timeline, {
+    scale: joinedAt,
+    marker: { at: joinedAt, label: 'the group joined' },
+  });
+  const skipped = crawl.linksFound - (crawl.pagesFound - 1);
+  say(
+    `→ ${crawl.pagesFound} pages from ${crawl.linksFound} links: the ${skipped} links to a page already seen were skipped`,
+  );
+  const mostAtServer = Math.max(...requests.map((request) => request.inFlight));
+  say(paint.dim(`server: ${requests.length} requests, at most ${mostAtServer} in flight at once`));
+
+  const sitePages = Object.keys(site);
+  const fetched = requests.map((request) => request.path);
+  check(
+    fetched.length === sitePages.length && sitePages.every((path) => fetched.includes(path)),
+    `the server should see each of the ${sitePages.length} pages once, not ${fetched.sort().join(', ')}`,
+  );
+  check(
+    requests.every((request) => request.outcome === 'answered'),
+    'a page of the crawl was aborted',
+  );
+  check(
+    mostAtServer === CRAWL_CONCURRENCY,
+    `the server saw at most ${mostAtServer} requests at once: the bound of ${CRAWL_CONCURRENCY} was ${mostAtServer > CRAWL_CONCURRENCY ? 'exceeded' : 'never reached'}`,
+  );
+  const mostAtOnce = mostOverlapping(spans);
+  check(
+    mostAtOnce <= CRAWL_CONCURRENCY,
+    `${mostAtOnce} page tasks ran at once, above the bound of ${CRAWL_CONCURRENCY}`,
+  );
+  check(
+    crawl.reports.length === crawl.sections.length,
+    `asCompleted reported ${crawl.reports.length} of the ${crawl.sections.length} sections`,
+  );
+  let previous = 0;
+  for (const { section, pages, at } of crawl.reports) {
+    const inSection = sitePages.filter(
+      (path) => path === section || path.startsWith(`${section}/`),
+    );
+    check(
+      pages.length === inSection.length && inSection.every((path) => pages.includes(path)),
+      `${section} should report its own ${inSection.length} pages, not ${pages.join(', ')}`,
+    );
+    const completed = Math.max(
+      ...spans
+        .filter((span) => pages.includes(span.label))
+        .map((span) => span.end ?? Number.POSITIVE_INFINITY),
+    );
+    check(
+      completed <= at,
+      `${section} was reported at ${ms(at)}, before its last page arrived at ${ms(completed)}`,
+    );
+    check(completed >= previous, `${section} was reported after a section that completed later`);
+    previous = completed;
+  }
+  const last = crawl.reports.at(-1)?.section;
+  check(
+    last === SLOW_SECTION,
+    `${SLOW_SECTION}, slowed by its guide, should complete last, not ${last}`,
+  );
+  pass(
+    `${sitePages.length} pages, each fetched once, never more than ${CRAWL_CONCURRENCY} at once — at the server too; each section was reported as it completed, the slow ${SLOW_SECTION} last though listed first.`,
+  );
+}
+
+/** What step 6's crawl found, and what asCompleted reported when. */
+interface CrawlReport {
+  /** The sections the home page links to, in its order. */
+  readonly sections: readonly string[];
+  /** Per section, in the order asCompleted delivered them: its pages, and when it arrived. */
+  readonly reports: readonly { section: string; pages: readonly string[]; at: number }[];
+  readonly linksFound: number;
+  /** Distinct pages, the home page included. */
+  readonly pagesFound: number;
+}
+
+/**
+ * Crawls the site from the home page in one TaskGroup, printing each section as it
+ * completes. Each page is a task of the group, which spawns a task for every new
+ * link it finds from inside itself; `asCompleted` takes the sections' crawls.
+ */
+async function crawlSite(server: LocalServer, timeline: Timeline): Promise<CrawlReport> {
+  const seen = new Set([HOME]);
+  let linksFound = 0;
+  /** The links of a page not seen before, marked seen now: no page is crawled twice. */
+  const newLinks = (links: readonly string[]) => {
+    linksFound += links.length;
+    const fresh = [...new Set(links)].filter((link) => !seen.has(link));
+    for (const link of fresh) seen.add(link);
+    return fresh;
+  };
+  const reports: { section: string; pages: readonly string[]; at: number }[] = [];
+
+  // Joined as the function returns: nothing of the crawl is running after that.
+  await using group = new TaskGroup({ concurrency: CRAWL_CONCURRENCY });
+  /**
+   * Fetches `path` in the group and, from inside that task, crawls each new link it
+   * finds. Resolves with `path` and the pages found below it once they have all
+   * arrived. The task does not wait for its links: they need the places it holds.
+   */
+  const crawl = (path: string): Promise<string[]> =>
+    group
+      .spawn(
+        timeline.track(path, async (signal) =>
+          newLinks(await linksOf(server, path, signal)).map(crawl),
+        ),
+      )
+      .then(async (below) => [path, ...(await Promise.all(below)).flat()]);
+
+  const sections = newLinks(
+    await group.spawn(timeline.track(HOME, (signal) => linksOf(server, HOME, signal))),
+  );
+  say(paint.dim(`${HOME} links to ${sections.join(', ')}; asCompleted reports each crawl:`));
+  const crawls = new Map(sections.map((section) => [section, crawl(section)]));
+  for await (const entry of asCompleted(crawls)) {
+    if (entry.status === 'rejected') throw entry.reason;
+    const at = timeline.now();
+    reports.push({ section: entry.key, pages: entry.value, at });
+    const count = `${entry.value.length} pages`;
+    say(`${ms(at).padStart(6)}  ${entry.key} done, ${count}: ${entry.value.join(' ')}`);
+  }
+  return { sections, reports, linksFound, pagesFound: seen.size };
+}
+
+/** Fetches `path` with `signal` and reads the links of its HTML. */
+async function linksOf(server: LocalServer, path: string, signal: AbortSignal): Promise<string[]> {
+  const html = await fetchPage(server.origin, path, signal);
+  return Array.from(html.matchAll(/href="([^"]+)"/g), ([, link]) => String(link));
+}
+
+/** Step 6's site as the server's routes: each page an HTML body of its links. */
+function siteRoutes() {
+  return Object.fromEntries(
+    Object.entries(site).map(([path, { delay, links }]) => [
+      path,
+      {
+        delay,
+        status: 200,
+        body: links.map((link) => `<a href="${link}">${link}</a>`).join('\n'),
+      },
+    ]),
+  );
+}
+
+/** The most spans that ran at the same moment (one ending as another starts: not at once). */
+function mostOverlapping(spans: readonly Span[]): number {
+  const moments = spans.flatMap(({ start, end }) =>
+    start === undefined
+      ? []
+      : [
+          { at: start, change: 1 },
+          { at: end ?? Number.POSITIVE_INFINITY, change: -1 },
+        ],
+  );
+  moments.sort((a, b) => a.at - b.at || a.change - b.change);
+  let running = 0;
+  let most = 0;
+  for (const { change } of moments) {
+    running += change;
+    most = Math.max(most, running);
+  }
+  return most;
+}
+
+/** Task functions that fetch a page of `server`, tracked on `timeline`. */
+function pageLoader(server: LocalServer, timeline: Timeline) {
   return (path: Path) => timeline.track(path, (signal) => fetchPage(server.origin, path, signal));
 }
 
@@ -301,7 +505,7 @@ function isAbortError(reason: unknown): reason is Error {
   return reason instanceof Error && reason.name === 'AbortError';
 }
 
-function requestOf(requests: readonly RequestRecord[], path: Path): RequestRecord {
+function requestOf(requests: readonly Served[], path: Path): Served {
   const request = requests.find((candidate) => candidate.path === path);
   check(request !== undefined, `the server never received ${path}`);
   return request;
@@ -320,9 +524,9 @@ function show(
   say(timeline.draw({ colour, ...options }));
 }
 
-function showServer(requests: readonly RequestRecord[]): void {
+function showServer(requests: readonly Served[]): void {
   for (const { path, outcome, after } of requests) {
-    const what = outcome === 'served' ? 'answered' : paint.aborted('aborted by the client');
+    const what = outcome === 'answered' ? 'answered' : paint.aborted('aborted by the client');
     say(paint.dim(`server: ${path.padEnd(16)} ${what} after ${ms(after)}`));
   }
 }
@@ -338,6 +542,13 @@ function pass(text: string): void {
 function ms(value: number): string {
   return `${Math.round(value)} ms`;
 }
+
+// A step that hangs is broken too: far above the demo's few seconds, give up loudly.
+const TIME_LIMIT = 30_000;
+setTimeout(() => {
+  console.error(`\n✗ The demo is broken: still running after ${TIME_LIMIT / 1000} s`);
+  process.exit(1);
+}, TIME_LIMIT).unref();
 
 try {
   await main();

@@ -23,7 +23,9 @@ const blocks = typescriptBlocks(path.join(root, 'README.md'));
 function moduleFor(code: string): string {
   const imports: string[] = [];
   if (!code.includes("from 'p-gather'")) {
-    imports.push("import { asCompleted, first, gather, gatherSettled, isolate, TaskGroup } from 'p-gather';");
+    imports.push(
+      "import { asCompleted, first, gather, gatherSettled, isolate, TaskGroup } from 'p-gather';",
+    );
   }
   if (code.includes('pLimit(') && !code.includes("from 'p-limit'")) {
     imports.push("import pLimit from 'p-limit';");

@@ -4,6 +4,11 @@ export type Outcome = 'not started' | 'running' | 'ok' | 'failed' | 'aborted';
 /** One row of the picture: when a task ran, on its timeline's clock, and how it ended. */
 export interface Span {
   readonly label: string;
+  /**
+   * Milliseconds from the timeline's start to the moment the task was handed over
+   * (tracked): until its start it waits, under a concurrency bound for instance.
+   */
+  readonly queued: number;
   /** Milliseconds from the timeline's start to the task's call. */
   readonly start: number | undefined;
   readonly end: number | undefined;
@@ -30,7 +35,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Columns the whole timeline's duration is drawn across. */
 const WIDTH = 50;
-const FILL = { ok: '█', failed: '▓', aborted: '░', running: '▒' } as const;
+const FILL = { ok: '█', failed: '▓', aborted: '░', running: '▒', waiting: '·' } as const;
 
 /**
  * Records when tasks run and how they end, on one clock, and draws them as bars so a
@@ -56,7 +61,8 @@ export class Timeline {
   /**
    * Wraps a task function so that its call and its end are recorded, leaving its value
    * or reason untouched. It ended `aborted` when it rejected with its signal's reason,
-   * `failed` when it rejected with anything else.
+   * `failed` when it rejected with anything else. The time between this call and the
+   * task's is drawn as waiting: track a task when it is handed to the combinator.
    */
   track<T>(
     label: string,
@@ -64,6 +70,7 @@ export class Timeline {
   ): (signal: AbortSignal) => Promise<T> {
     const span: Mutable<Span> = {
       label,
+      queued: this.now(),
       start: undefined,
       end: undefined,
       outcome: 'not started',
@@ -126,10 +133,12 @@ export class Timeline {
       const end = span.end ?? now;
       const from = column(span.start);
       const to = Math.max(from + 1, Math.min(WIDTH, Math.ceil((end / total) * WIDTH)));
+      const waitFrom = Math.min(from, column(span.queued));
+      const wait = paint.dim(FILL.waiting.repeat(from - waitFrom));
       const fill = FILL[span.outcome === 'not started' ? 'running' : span.outcome];
       const bar = paint[span.outcome](fill.repeat(to - from));
       const times = `${ms(span.start)} → ${ms(end)} ms`;
-      return `${label} │${blank(0, from)}${bar}${blank(to, WIDTH)}│ ${times}  ${describeOutcome(span, paint)}`;
+      return `${label} │${blank(0, waitFrom)}${wait}${bar}${blank(to, WIDTH)}│ ${times}  ${describeOutcome(span, paint)}`;
     });
     const axis = `${' '.repeat(labelWidth)}  0 ms${`${ms(total)} ms`.padStart(WIDTH - 4)}`;
     const legend =
@@ -145,7 +154,7 @@ export class Timeline {
 /** The key to the bars, printed once above the pictures. */
 export function legend(colour: boolean): string {
   const paint = palette(colour);
-  return `${paint.ok(`${FILL.ok} ok`)}   ${paint.failed(`${FILL.failed} failed`)}   ${paint.aborted(`${FILL.aborted} aborted`)}   ${paint.dim('┊ the combinator settled')}`;
+  return `${paint.ok(`${FILL.ok} ok`)}   ${paint.failed(`${FILL.failed} failed`)}   ${paint.aborted(`${FILL.aborted} aborted`)}   ${paint.dim(`${FILL.waiting} waiting to start`)}   ${paint.dim('┊ the combinator settled')}`;
 }
 
 /** Colour functions, ANSI when `enabled`, identity otherwise — one place decides. */

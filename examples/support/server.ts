@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 
 /** What the server answers on one path, and how long it takes to. */
 export interface Reply {
@@ -6,8 +6,14 @@ export interface Reply {
   readonly delay: number;
   /** HTTP status (default 200). */
   readonly status?: number;
-  /** The body, sent as JSON. */
+  /** The body: sent as JSON, or as it is when the server sends text. */
   readonly body: unknown;
+}
+
+/** How the server sends bodies. */
+export interface ServerOptions {
+  /** `'json'` (the default): each body as JSON. `'text'`: each body as it is, as plain text. */
+  readonly bodies?: 'json' | 'text';
 }
 
 /** How one request ended, as the server saw it. */
@@ -16,6 +22,14 @@ export interface Served {
   readonly path: string;
   /** `answered`, or `aborted`: the client went away before the answer was sent. */
   readonly outcome: 'answered' | 'aborted';
+  /** Milliseconds from the request's arrival to its end. */
+  readonly after: number;
+  /**
+   * How many requests the server was working on when this one arrived, itself
+   * included. A request stops counting once its answer is written or its client
+   * leaves, so this never overstates how many a client had in flight.
+   */
+  readonly inFlight: number;
 }
 
 /** A running local server and its record of the requests it received. */
@@ -25,9 +39,9 @@ export interface LocalServer {
   /** The URL of `path` on this server. */
   url(path: string): string;
   /**
-   * Waits until every request received so far has ended, then says how each ended,
-   * in the order they arrived, and starts a fresh record — the server's side of the
-   * story, so an example can show that an abort reached the wire.
+   * Waits until every request received since the last call has ended, then says how
+   * each ended, in the order they ended, and starts a fresh record — the server's
+   * side of the story, so an example can show that an abort reached the wire.
    */
   settled(): Promise<Served[]>;
   /** Stops the server and drops its keep-alive connections, so the process can exit. */
@@ -38,13 +52,28 @@ export interface LocalServer {
  * Starts an HTTP server on 127.0.0.1 and a random port that answers each known
  * path after its delay (404 for any other), like a backend of a given speed — and,
  * like a careful backend, stops working on a request the moment its client leaves.
- * Each example starts its own, so an example runs alone with `tsx` and needs nothing
- * from the runner. It returns once `fetch` is warmed up, with an empty record.
+ * Each example (and the demo) starts its own, so an example runs alone with `tsx`
+ * and needs nothing from the runner. It returns once `fetch` is warmed up, with an
+ * empty record.
  */
-export async function startServer(routes: Readonly<Record<string, Reply>>): Promise<LocalServer> {
-  let running: Promise<Served>[] = [];
+export async function startServer(
+  routes: Readonly<Record<string, Reply>>,
+  options: ServerOptions = {},
+): Promise<LocalServer> {
+  const encode =
+    options.bodies === 'text'
+      ? { type: 'text/plain', body: (body: unknown) => String(body) }
+      : { type: 'application/json', body: (body: unknown) => JSON.stringify(body) };
+  let running: Promise<void>[] = [];
+  let ended: Served[] = [];
+  let inFlight = 0;
   const server = createServer((request, response) => {
-    running.push(serve(routes, request, response));
+    const path = request.url ?? '/';
+    const reply = routes[path] ?? { delay: 0, status: 404, body: `no route ${path}` };
+    const work = { inFlight: ++inFlight, release: () => void inFlight-- };
+    running.push(
+      serve(path, reply, response, encode, work).then((record) => void ended.push(record)),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -55,19 +84,22 @@ export async function startServer(routes: Readonly<Record<string, Reply>>): Prom
     throw new Error(`expected a TCP address, got ${String(address)}`);
   }
   const origin = `http://127.0.0.1:${address.port}`;
+  const settled = async () => {
+    const waiting = running;
+    running = [];
+    await Promise.all(waiting);
+    const records = ended;
+    ended = [];
+    return records;
+  };
   // Node loads its fetch on first use, which takes tens of milliseconds: pay for it
   // here, not inside an example's first deadline.
   await (await fetch(`${origin}/warm-up`)).arrayBuffer();
-  await Promise.all(running);
-  running = [];
+  await settled();
   return {
     origin,
     url: (path) => new URL(path, origin).href,
-    async settled() {
-      const records = await Promise.all(running);
-      running = running.slice(records.length);
-      return records;
-    },
+    settled,
     close() {
       return new Promise((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
@@ -78,23 +110,37 @@ export async function startServer(routes: Readonly<Record<string, Reply>>): Prom
 }
 
 function serve(
-  routes: Readonly<Record<string, Reply>>,
-  request: IncomingMessage,
+  path: string,
+  reply: Reply,
   response: ServerResponse,
+  encode: { readonly type: string; body(body: unknown): string },
+  work: { readonly inFlight: number; release(): void },
 ): Promise<Served> {
-  const path = request.url ?? '/';
-  const reply = routes[path] ?? { delay: 0, status: 404, body: `no route ${path}` };
+  const arrived = performance.now();
+  let working = true;
+  /** The request stops counting as in flight: answered, or its client left. */
+  const stopWorking = () => {
+    if (working) work.release();
+    working = false;
+  };
   const timer = setTimeout(() => {
+    stopWorking();
     response
-      .writeHead(reply.status ?? 200, { 'content-type': 'application/json' })
-      .end(JSON.stringify(reply.body));
+      .writeHead(reply.status ?? 200, { 'content-type': encode.type })
+      .end(encode.body(reply.body));
   }, reply.delay);
   return new Promise((resolve) => {
     // 'close' comes once the answer is sent, or when the client closes the socket
     // first (its fetch was aborted): then the work is dropped.
     response.once('close', () => {
       clearTimeout(timer);
-      resolve({ path, outcome: response.writableFinished ? 'answered' : 'aborted' });
+      stopWorking();
+      resolve({
+        path,
+        outcome: response.writableFinished ? 'answered' : 'aborted',
+        after: performance.now() - arrived,
+        inFlight: work.inFlight,
+      });
     });
   });
 }
