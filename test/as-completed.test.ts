@@ -13,18 +13,8 @@ import {
   manualThenable,
   unhandledRejectionsDuring,
 } from './support/fixtures';
+import { abortListenerCount, itInNode } from './support/node-only';
 import { labels, probe } from './support/running';
-
-const inNode = typeof process !== 'undefined' && typeof process.on === 'function';
-/** Node's `node:events`, for its own count of a signal's listeners; absent in a browser. */
-const events = inNode ? await import('node:events') : undefined;
-/** Tests that need Node's `getEventListeners`. */
-const itInNode = it.skipIf(!inNode);
-
-function abortListenerCount(signal: AbortSignal): number {
-  if (events === undefined) throw new Error('counting listeners needs node:events');
-  return events.EventEmitter.getEventListeners(signal, 'abort').length;
-}
 
 /** Untyped access, for arguments the public types rightly refuse. */
 const asCompletedAny = asCompleted as unknown as (

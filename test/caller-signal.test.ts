@@ -2,17 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { gather, gatherSettled } from '../src/index';
 import { deferred, flushMicrotasks, never, observe } from './support/deferred';
 import { causeOf, fakeSignal, watchAbortListeners } from './support/fixtures';
-
-const inNode = typeof process !== 'undefined' && typeof process.on === 'function';
-/** Node's `node:events`, for its own count of a signal's listeners; absent in a browser. */
-const events = inNode ? await import('node:events') : undefined;
-/** Tests that need Node: `getEventListeners`, `process` warnings. */
-const itInNode = it.skipIf(!inNode);
-
-function abortListenerCount(signal: AbortSignal): number {
-  if (events === undefined) throw new Error('counting listeners needs node:events');
-  return events.EventEmitter.getEventListeners(signal, 'abort').length;
-}
+import { abortListenerCount, itInNode } from './support/node-only';
 
 afterEach(() => {
   vi.useRealTimers();
