@@ -110,6 +110,9 @@ export class GroupRun extends Run {
     this.startingSettled = outerSettled;
     if (!settledAsReturned) {
       this.spawned[slot] = watched;
+      // The group ended while this task function ran (a task it spawned failed, it
+      // aborted the group): the pass that absorbs pending spawned promises missed it.
+      if (this.ended) absorbRejection(watched);
       return watched as Promise<unknown>;
     }
     if (fulfilled) return Promise.resolve(outcome);

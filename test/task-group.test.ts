@@ -80,6 +80,19 @@ describe('TaskGroup 1. spawn calls the task function with the group’s signal',
     expect(task.mock.calls[0]?.[0]).toBe(group.signal);
   });
 
+  it('calls a task spawned by a task function as it is being started before spawn returns, under a bound with a free slot', async () => {
+    const group = new TaskGroup({ concurrency: 2 });
+    const calls: string[] = [];
+    group.spawn(() => {
+      calls.push('parent');
+      group.spawn(() => calls.push('child'));
+      calls.push('parent, after spawning');
+      return never();
+    });
+    expect(calls).toEqual(['parent', 'child', 'parent, after spawning']);
+    group.abort();
+  });
+
   it('hands every spawned task function the same signal, which is not aborted on the success path', async () => {
     const group = new TaskGroup();
     const signals: AbortSignal[] = [];
@@ -181,6 +194,21 @@ describe('TaskGroup 1. spawn calls the task function with the group’s signal',
       });
       group.spawn(() => 'refused after the failure');
       later.reject(new Error('sibling, after the failure'));
+      await group.join().catch(() => {});
+    });
+    expect(reasons).toEqual([]);
+  });
+
+  it('never reports unhandled the ignored promise of a task that aborted the group as it was being started', async () => {
+    const reasons = await unhandledRejectionsDuring(async () => {
+      const group = new TaskGroup();
+      const later = deferred();
+      group.spawn(async (signal) => {
+        group.abort(new Error('stop'));
+        await later.promise;
+        throw signal.reason;
+      });
+      later.resolve();
       await group.join().catch(() => {});
     });
     expect(reasons).toEqual([]);

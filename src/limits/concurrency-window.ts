@@ -21,6 +21,14 @@ export class ConcurrencyWindow implements StartPolicy {
   }
 
   enqueue(run: Run, index: number): void {
+    if (this.draining && this.head === this.queue.length && this.active < this.limit) {
+      // A task function that spawns as it is being started (a `TaskGroup`): a slot is
+      // free and nothing waits ahead, so the new task starts now, before `spawn`
+      // returns — as it would with no bound.
+      this.active++;
+      run.startFunction(index, run.values[index]);
+      return;
+    }
     this.queue.push(index);
     this.drain(run);
   }

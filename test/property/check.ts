@@ -6,23 +6,37 @@
 import { inspect } from 'node:util';
 import {
   type CallRecord,
+  type EndingRecord,
+  type GroupObservation,
   type IsolateObservation,
   keyOf,
   type Observation,
   type Settlement,
+  type SpawnRecord,
 } from './harness';
 import type {
+  CallResult,
   CallSpec,
   CompletedEntry,
   ExpectedCall,
+  ExpectedEnding,
+  ExpectedGroup,
   ExpectedIsolated,
+  ExpectedSpawn,
   ExpectedStep,
+  GroupScenario,
   Moment,
   Reason,
   Slot,
 } from './model';
 
-export const show = (value: unknown): string => inspect(value, { depth: 3, breakLength: 160 });
+/** A value for a message; an error as its name, message and own cause, without its stack. */
+export const show = (value: unknown): string => {
+  if (!(value instanceof Error)) return inspect(value, { depth: 3, breakLength: 160 });
+  const name = value instanceof DOMException ? `DOMException [${value.name}]` : value.name;
+  const cause = Object.getOwnPropertyDescriptor(value, 'cause');
+  return `${name}(${JSON.stringify(value.message)})${cause === undefined ? '' : ` with cause ${show(cause.value)}`}`;
+};
 
 const showMoment = (moment: Moment): string =>
   moment === 'call' ? 'in the call phase' : `at tick ${moment}`;
@@ -42,10 +56,12 @@ function ownCause(value: object): { readonly has: boolean; readonly value: unkno
 /** Matches real reasons against the model's, within one call. */
 class Reasons {
   private readonly callerReason: unknown;
+  private readonly signal: AbortSignal | undefined;
   private timeoutError: DOMException | undefined = undefined;
 
   constructor(callerReason: unknown, signal: AbortSignal | undefined) {
     this.callerReason = callerReason;
+    this.signal = signal;
     if (signal?.aborted && isNamedError(signal.reason, 'TimeoutError')) {
       this.timeoutError = signal.reason;
     }
@@ -77,6 +93,12 @@ class Reasons {
           expected.errors.every((error, index) => this.matches(error, errors[index]))
         );
       }
+      case 'signal reason':
+        return (
+          isNamedError(actual, 'AbortError') &&
+          this.signal?.aborted === true &&
+          actual === this.signal.reason
+        );
     }
   }
 
@@ -94,6 +116,8 @@ class Reasons {
         return 'an AbortError DOMException';
       case 'all rejected':
         return `an AggregateError of [${expected.errors.map((error) => this.describe(error)).join(', ')}]`;
+      case 'signal reason':
+        return "the AbortError DOMException of the group's signal, the same object";
     }
   }
 }
@@ -594,5 +618,234 @@ export function expectIsolatedAsModelled(
       `onError was called with [${calls.map(show)}], but must be with [${wantedCalls.map(show)}]`,
     );
   }
+  if (problems.length > 0) throw new Error(problems.join('\n'));
+}
+
+// ---- TaskGroup ----
+
+/** The settlement is the slot's outcome. */
+function settlementIs(slot: Slot, settlement: Settlement, reasons: Reasons): boolean {
+  return slot.status === 'fulfilled'
+    ? settlement.status === 'fulfilled' && Object.is(settlement.value, slot.value)
+    : settlement.status === 'rejected' && reasons.matches(slot.reason, settlement.reason);
+}
+
+function showResult(result: CallResult, reasons: Reasons): string {
+  if (result.status === 'rejected') return `rejected with ${reasons.describe(result.reason)}`;
+  return `fulfilled with ${'value' in result ? show(result.value) : '(a collection)'}`;
+}
+
+/** What went wrong with one spawn, if anything (TaskGroup 1, 3, 5). */
+function spawnProblem(
+  wanted: ExpectedSpawn,
+  record: SpawnRecord,
+  reasons: Reasons,
+): string | undefined {
+  const madeAt = record.madeAt === undefined ? '' : ` ${showMoment(record.madeAt)}`;
+  if (record.made > 1) return `was spawned ${record.made} times: its spawner ran more than once`;
+  if (wanted.kind === 'never made') {
+    return record.made === 0 ? undefined : `was spawned${madeAt}, but its spawner never gets there`;
+  }
+  if (record.made === 0) return `was never spawned; must be ${showMoment(wanted.at)}`;
+  if (record.madeAt !== wanted.at) {
+    return `was spawned${madeAt}, but must be ${showMoment(wanted.at)}`;
+  }
+  const threw = record.threw;
+  if (wanted.kind === 'throws') {
+    const error = threw?.error;
+    if (error instanceof TypeError && /closed/i.test(error.message)) return undefined;
+    return `: spawn ${threw === undefined ? 'returned a promise' : `threw ${show(error)}`}, but must throw a TypeError naming the closed group`;
+  }
+  if (threw !== undefined) return `: spawn threw ${show(threw.error)}, but must return a promise`;
+  if (!record.returnedPromise) return ': spawn returned something that is not a promise';
+  const { settlement } = wanted;
+  const { settled } = record;
+  if (settlement === undefined) {
+    return settled === undefined
+      ? undefined
+      : `: its promise ${showSettlement(settled)}, but must stay pending`;
+  }
+  const { from, to, slot } = settlement;
+  const window =
+    from === to
+      ? showMoment(from)
+      : `${showMoment(from)} or later${to === undefined ? '' : `, by ${showMoment(to)}`}`;
+  const wantedText = `${slot.status === 'fulfilled' ? `fulfil with ${show(slot.value)}` : `reject with ${reasons.describe(slot.reason)}`} ${window}`;
+  if (settled === undefined) return `: its promise never settled, but must ${wantedText}`;
+  const inTime =
+    record.readLate ||
+    (rank(settled.at) >= rank(from) && (to === undefined || rank(settled.at) <= rank(to)));
+  if (settlementIs(slot, settled, reasons) && inTime) return undefined;
+  const settledText = record.readLate
+    ? `${settled.status} with ${show(settled.status === 'fulfilled' ? settled.value : settled.reason)} (read once the run was over)`
+    : showSettlement(settled);
+  return `: its promise ${settledText}, but must ${wantedText}`;
+}
+
+/** `join()` or the dispose settled as the model says (TaskGroup 2, 3, 4, 6). */
+function endingProblems(
+  name: string,
+  wanted: ExpectedEnding | undefined,
+  record: EndingRecord | undefined,
+  reasons: Reasons,
+): string[] {
+  if (wanted === undefined || record === undefined) {
+    return wanted === record ? [] : [`${name} was ${record === undefined ? 'not ' : ''}called`];
+  }
+  const { settled } = record;
+  const modelled = wanted.settlement;
+  if (modelled === undefined) {
+    return settled === undefined
+      ? []
+      : [`${name} ${showSettlement(settled)}, but must never settle`];
+  }
+  const results = [modelled.result, ...(modelled.orElse === undefined ? [] : [modelled.orElse])];
+  const fits = (result: CallResult) =>
+    settled !== undefined &&
+    (result.status === 'rejected'
+      ? settled.status === 'rejected' && reasons.matches(result.reason, settled.reason)
+      : settled.status === 'fulfilled' &&
+        'value' in result &&
+        Object.is(settled.value, result.value));
+  if (settled !== undefined && settled.at === modelled.at && results.some(fits)) return [];
+  const wantedText = `${results.map((result) => showResult(result, reasons)).join(' or ')} ${showMoment(modelled.at)}`;
+  return [
+    `${name}, called ${showMoment(record.calledAt)}, ${settled === undefined ? 'never settled' : showSettlement(settled)}, but must be ${wantedText}`,
+  ];
+}
+
+type GroupAspect = 'starts' | 'spawns' | 'signal' | 'join' | 'dispose';
+
+/** The group did what the model says, in the aspects named. */
+export function expectGroupAsModelled(
+  expected: ExpectedGroup,
+  observation: GroupObservation,
+  aspects: readonly GroupAspect[],
+): void {
+  const reasons = new Reasons(observation.caller.reason, observation.signal);
+  const problems: string[] = [];
+  if (aspects.includes('join')) {
+    problems.push(...endingProblems('join()', expected.join, observation.join, reasons));
+    if (!observation.joinSamePromise) problems.push('a second join() returned another promise');
+  }
+  if (aspects.includes('dispose')) {
+    problems.push(
+      ...endingProblems('[Symbol.asyncDispose]()', expected.dispose, observation.dispose, reasons),
+    );
+  }
+  if (aspects.includes('starts')) {
+    const describe = (start: { spawn: number; at: Moment; synchronous: boolean }) =>
+      `#${start.spawn} ${showMoment(start.at)}${start.synchronous ? ' (in its spawn call)' : ''}`;
+    const actual = observation.starts.map(describe).join(', ');
+    const wanted = expected.starts.map(describe).join(', ');
+    if (actual !== wanted) problems.push(`called [${actual}], but must call [${wanted}]`);
+  }
+  if (aspects.includes('spawns')) {
+    expected.spawns.forEach((wanted, index) => {
+      const record = observation.spawns[index];
+      const problem =
+        record === undefined ? 'has no record' : spawnProblem(wanted, record, reasons);
+      if (problem !== undefined) problems.push(`spawn #${index} ${problem}`);
+    });
+  }
+  if (aspects.includes('signal')) {
+    const { signal, signalAbortedAt } = observation;
+    const modelled = expected.signalAbort;
+    if (!observation.signalAccessor)
+      problems.push('group.signal is not an accessor without a setter');
+    if (modelled === undefined) {
+      if (signal.aborted) {
+        problems.push(`group.signal was aborted with ${show(signal.reason)}, but must not be`);
+      }
+    } else if (
+      !signal.aborted ||
+      !reasons.matches(modelled.reason, signal.reason) ||
+      signalAbortedAt !== modelled.at
+    ) {
+      const actual = signal.aborted
+        ? `was aborted with ${show(signal.reason)} ${showMoment(signalAbortedAt ?? 'call')}`
+        : 'was not aborted';
+      problems.push(
+        `group.signal ${actual}, but must be aborted with ${reasons.describe(modelled.reason)} ${showMoment(modelled.at)}`,
+      );
+    }
+  }
+  if (problems.length > 0) throw new Error(problems.join('\n'));
+}
+
+/**
+ * Needs no model: every task function is handed `group.signal`, none is called once
+ * that signal has aborted or the group has settled, and never more run at once than
+ * the bound (TaskGroup 1, 5; Concurrency limit 1–3).
+ */
+export function expectGroupStartsKept(
+  observation: GroupObservation,
+  scenario: GroupScenario,
+): void {
+  const problems: string[] = [];
+  for (const start of observation.starts) {
+    const when = showMoment(start.at);
+    if (!start.groupSignal) problems.push(`#${start.spawn} was not handed group.signal`);
+    if (start.signalWasAborted) {
+      problems.push(`#${start.spawn} was called ${when} with the group's signal already aborted`);
+    }
+    if (start.afterSettlement) {
+      problems.push(`#${start.spawn} was called ${when}, after the group had settled`);
+    }
+  }
+  const { limit } = scenario;
+  const bound =
+    limit.kind === 'concurrency'
+      ? limit.n
+      : limit.kind === 'shared'
+        ? scenario.sharedLimit
+        : Number.POSITIVE_INFINITY;
+  if (observation.maxRunning > bound) {
+    problems.push(`${observation.maxRunning} task functions ran at once under a bound of ${bound}`);
+  }
+  if (problems.length > 0) throw new Error(problems.join('\n'));
+}
+
+/**
+ * Needs no model: `join()` and the dispose settle only once every task function the
+ * group started has settled (TaskGroup 2, 6), with no timer left; once the group has
+ * settled, no timer and no listener on the caller's signal is left, and the group
+ * never put more than one listener on it (gather 6, 7).
+ */
+export function expectGroupReleased(observation: GroupObservation): void {
+  const problems: string[] = [];
+  const endings: [string, EndingRecord | undefined][] = [
+    ['join()', observation.join],
+    ['[Symbol.asyncDispose]()', observation.dispose],
+  ];
+  for (const [name, ending] of endings) {
+    const settled = ending?.settled;
+    if (ending === undefined || settled === undefined) continue;
+    if (ending.runningAtSettlement > 0) {
+      problems.push(
+        `${name} ${showSettlement(settled)} while ${ending.runningAtSettlement} task function(s) were still running`,
+      );
+    }
+    if (ending.timersAtSettlement > 0) {
+      problems.push(
+        `${name} ${showSettlement(settled)} with ${ending.timersAtSettlement} timer(s) armed`,
+      );
+    }
+  }
+  // Settled: seen through join() or the dispose, or aborted with nothing left running.
+  const over =
+    observation.join?.settled !== undefined ||
+    observation.dispose?.settled !== undefined ||
+    (observation.signal.aborted && observation.runningAtEnd === 0);
+  if (over && observation.timersAtEnd > 0) {
+    problems.push(`${observation.timersAtEnd} timer(s) still armed once the group had settled`);
+  }
+  const { listeners } = observation.caller;
+  if (over && listeners.now > 0) {
+    problems.push(
+      `${listeners.now} listener(s) left on the caller's signal once the group had settled`,
+    );
+  }
+  if (listeners.max > 1) problems.push(`${listeners.max} listeners on the caller's signal at once`);
   if (problems.length > 0) throw new Error(problems.join('\n'));
 }

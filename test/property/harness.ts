@@ -2,7 +2,9 @@
  * Runs a scenario against the real library, in the virtual world `model.ts`
  * describes, and records what happened: when each call settled and with what (for
  * `asCompleted`, what each `next()` of its loop resolved with, and when), which task
- * functions started and when, what their signal saw, how many ran at once.
+ * functions started and when, what their signal saw, how many ran at once. For a
+ * `TaskGroup` ({@link observeGroup}): what each `spawn` returned or threw and how its
+ * promise settled, when `join()` and the dispose settled, and `group.signal`.
  *
  * - The clock is an agenda of events. The library's `setTimeout` is replaced, for
  *   the length of one run, by one that schedules on the agenda (so a deadline costs
@@ -20,6 +22,8 @@ import {
   gatherSettled,
   type IsolateOptions,
   isolate,
+  TaskGroup,
+  type TaskGroupOptions,
 } from '../../src/index';
 import { deferred } from '../support/deferred';
 import { watchAbortListeners } from '../support/fixtures';
@@ -27,6 +31,9 @@ import {
   type Api,
   type CallSpec,
   type Consumer,
+  type GroupScenario,
+  type GroupStep,
+  type GroupTask,
   type IsolateScenario,
   leaveDelay,
   type Moment,
@@ -108,6 +115,10 @@ function installVirtualTimers(agenda: Agenda, owner: () => number | undefined) {
   globalThis.setTimeout = setTimeoutVirtual as unknown as typeof setTimeout;
   globalThis.clearTimeout = clearTimeoutVirtual as unknown as typeof clearTimeout;
   return {
+    /** Timers armed and not yet fired or cleared, whoever armed them. */
+    get live(): number {
+      return live.size;
+    },
     /** Timers armed while `owner` was being called and not yet fired or cleared. */
     liveOf(of: number): number {
       let count = 0;
@@ -367,10 +378,33 @@ function onErrorOf(kind: 'absent' | 'returns' | 'throws' | 'rejects', failure: u
   }
 }
 
-/** An asynchronous task function: settles at its own event, or as its signal makes it. */
+/** What a task function does besides settling: a group's task functions spawn. */
+interface TaskHooks {
+  /** Synchronously as it starts, before it returns or throws. */
+  asItStarts(): void;
+  /** At its own event, if still running then, before it settles. */
+  atItsEvent(): void;
+}
+
+const noHooks: TaskHooks = { asItStarts: ignore, atItsEvent: ignore };
+
+/** An asynchronous task function of a call: settles at its own event, or as its signal makes it. */
 function asyncTask(world: World, call: CallRecord, spec: AsyncSpec, index: number) {
-  const { agenda } = world;
+  return asyncTaskFunction(world.agenda, spec, (signal) => started(world, call, index, signal));
+}
+
+/**
+ * An asynchronous task function: settles at its own event, or as its signal makes it.
+ * `begin` records its start, and returns what to call once it has settled.
+ */
+function asyncTaskFunction(
+  agenda: Agenda,
+  spec: AsyncSpec,
+  begin: (signal: AbortSignal) => () => void,
+  hooks: TaskHooks = noHooks,
+) {
   const run = (signal: AbortSignal, finish: () => void): PromiseLike<unknown> => {
+    hooks.asItStarts();
     const result = settleable(spec.returns);
     let done = false;
     const settle = (outcome: Outcome) => {
@@ -390,23 +424,27 @@ function asyncTask(world: World, call: CallRecord, spec: AsyncSpec, index: numbe
       if (reaction.after === 'at once') settle(answer);
       else agenda.at(agenda.now + reaction.after, () => settle(answer));
     };
-    if (spec.after !== 'never') agenda.at(agenda.now + spec.after, () => settle(spec.outcome));
+    if (spec.after !== 'never') {
+      agenda.at(agenda.now + spec.after, () => {
+        if (done) return;
+        hooks.atItsEvent();
+        settle(spec.outcome);
+      });
+    }
     if (spec.onAbort.kind !== 'ignores') {
       if (signal.aborted) onAbort();
       else signal.addEventListener('abort', onAbort);
     }
     return result.promise;
   };
-  if (spec.isolate === undefined) {
-    return (signal: AbortSignal) => run(signal, started(world, call, index, signal));
-  }
+  if (spec.isolate === undefined) return (signal: AbortSignal) => run(signal, begin(signal));
   const options: IsolateOptions<unknown> = {
     fallback: spec.isolate.fallback,
     onError: onErrorOf(spec.isolate.onError, spec.isolate.failure),
   };
   const isolated = isolate((signal: AbortSignal) => run(signal, () => {}), options);
   return (signal: AbortSignal) => {
-    const finish = started(world, call, index, signal);
+    const finish = begin(signal);
     const promise = isolated(signal);
     promise.then(finish, finish);
     return promise;
@@ -716,6 +754,282 @@ export async function observe(scenario: Scenario): Promise<Observation> {
     timers.restore();
     unhandled.stop();
   }
+}
+
+// ---- TaskGroup ----
+
+export interface GroupStartRecord {
+  readonly spawn: number;
+  readonly at: Moment;
+  /** Called while its own `spawn(…)` call was on the stack. */
+  readonly synchronous: boolean;
+  /** Handed the signal `group.signal` returns. */
+  readonly groupSignal: boolean;
+  /** The signal it was handed was already aborted. */
+  readonly signalWasAborted: boolean;
+  /** `join()` or the dispose had already settled (as far as a reaction on it had seen). */
+  readonly afterSettlement: boolean;
+}
+
+export interface SpawnRecord {
+  /** How many times it was spawned (its spawner ran once, so at most once). */
+  made: number;
+  madeAt: Moment | undefined;
+  /** What `spawn` threw. */
+  threw: { readonly error: unknown } | undefined;
+  /** What `spawn` returned was a native promise. */
+  returnedPromise: boolean;
+  settled: Settlement | undefined;
+  /** Its spawner ignored the promise: read only once the run was over, so its moment says nothing. */
+  readLate: boolean;
+}
+
+/** `join()` or `[Symbol.asyncDispose]()`. */
+export interface EndingRecord {
+  readonly calledAt: Moment;
+  settled: Settlement | undefined;
+  /** Task functions of the group still running, and timers armed, when it settled. */
+  runningAtSettlement: number;
+  timersAtSettlement: number;
+}
+
+export interface GroupObservation {
+  readonly starts: readonly GroupStartRecord[];
+  readonly spawns: readonly SpawnRecord[];
+  readonly join: EndingRecord | undefined;
+  /** A second `join()` returned the same promise as the first (TaskGroup 3). */
+  readonly joinSamePromise: boolean;
+  readonly dispose: EndingRecord | undefined;
+  /** `group.signal`, and when it aborted. */
+  readonly signal: AbortSignal;
+  readonly signalAbortedAt: Moment | undefined;
+  /** `signal` is an accessor without a setter (TaskGroup 1). */
+  readonly signalAccessor: boolean;
+  readonly maxRunning: number;
+  /** Task functions still running once every event has run. */
+  readonly runningAtEnd: number;
+  readonly caller: Caller;
+  /** Timers still armed once every event has run. */
+  readonly timersAtEnd: number;
+  readonly unhandled: readonly unknown[];
+}
+
+/** A task function of the group, spawning what `hooks` say. */
+function groupTaskFunction(
+  agenda: Agenda,
+  caller: Caller,
+  callerReason: unknown,
+  spec: GroupTask,
+  begin: (signal: AbortSignal) => () => void,
+  hooks: TaskHooks,
+): (signal: AbortSignal) => unknown {
+  switch (spec.kind) {
+    case 'sync':
+      return (signal) => {
+        const finish = begin(signal);
+        try {
+          hooks.asItStarts();
+          if (spec.outcome.fulfils) return spec.outcome.value;
+          throw spec.outcome.reason;
+        } finally {
+          finish();
+        }
+      };
+    case 'abortsCaller':
+      return (signal) => {
+        const finish = begin(signal);
+        try {
+          hooks.asItStarts();
+          caller.abort(callerReason);
+          return spec.value;
+        } finally {
+          finish();
+        }
+      };
+    case 'async':
+      return asyncTaskFunction(agenda, spec, begin, hooks);
+  }
+}
+
+/** Runs a group scenario against the library and records what happened. */
+export async function observeGroup(scenario: GroupScenario): Promise<GroupObservation> {
+  const agenda = new Agenda();
+  const timers = installVirtualTimers(agenda, () => undefined);
+  const unhandled = listenForUnhandledRejections();
+  try {
+    const caller = makeCaller(scenario.caller.flavour);
+    const { abortAt, reason: callerReason } = scenario.caller;
+    if (abortAt === 'before') caller.abort(callerReason);
+    else if (abortAt !== 'never') agenda.at(abortAt, () => caller.abort(callerReason));
+
+    const { limit } = scenario;
+    const options: TaskGroupOptions = {
+      signal: scenario.usesCallerSignal ? caller.signal : undefined,
+      timeout: scenario.timeout,
+      concurrency: limit.kind === 'concurrency' ? limit.n : undefined,
+      limit: limit.kind === 'shared' ? pLimit(scenario.sharedLimit) : undefined,
+    };
+    const group = new TaskGroup(options);
+    const { signal } = group;
+    let signalAbortedAt: Moment | undefined;
+    if (signal.aborted) signalAbortedAt = agenda.moment;
+    else signal.addEventListener('abort', () => (signalAbortedAt ??= agenda.moment));
+    const descriptor = Object.getOwnPropertyDescriptor(TaskGroup.prototype, 'signal');
+    const signalAccessor =
+      typeof descriptor?.get === 'function' &&
+      descriptor.set === undefined &&
+      !('value' in descriptor);
+
+    const starts: GroupStartRecord[] = [];
+    const spawns: SpawnRecord[] = scenario.spawns.map(() => ({
+      made: 0,
+      madeAt: undefined,
+      threw: undefined,
+      returnedPromise: false,
+      settled: undefined,
+      readLate: false,
+    }));
+    const ignored: [SpawnRecord, Promise<unknown>][] = [];
+    /** Spawns whose `spawn(…)` call is on the stack. */
+    const inSpawn = new Set<number>();
+    let running = 0;
+    let maxRunning = 0;
+    let groupSettled = false;
+
+    const begin = (index: number) => (taskSignal: AbortSignal) => {
+      starts.push({
+        spawn: index,
+        at: agenda.moment,
+        synchronous: inSpawn.has(index),
+        groupSignal: taskSignal === group.signal,
+        signalWasAborted: taskSignal.aborted,
+        afterSettlement: groupSettled,
+      });
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      let finished = false;
+      return () => {
+        if (finished) return;
+        finished = true;
+        running--;
+      };
+    };
+
+    const functions: ((signal: AbortSignal) => unknown)[] = [];
+    const spawn = (index: number): void => {
+      const record = spawns[index] as SpawnRecord;
+      record.made++;
+      record.madeAt = agenda.moment;
+      let promise: Promise<unknown>;
+      inSpawn.add(index);
+      try {
+        promise = group.spawn(functions[index] as (signal: AbortSignal) => unknown);
+      } catch (error) {
+        record.threw = { error };
+        return;
+      } finally {
+        inSpawn.delete(index);
+      }
+      record.returnedPromise = promise instanceof Promise;
+      if (scenario.spawns[index]?.ignored) ignored.push([record, promise]);
+      else settlementOf(agenda, promise, (settlement) => (record.settled = settlement));
+    };
+    const children = (parent: number, when: 'as it starts' | 'at its event') => () => {
+      scenario.spawns.forEach((spec, index) => {
+        if (spec.by.kind === 'inside' && spec.by.parent === parent && spec.by.when === when) {
+          spawn(index);
+        }
+      });
+    };
+    scenario.spawns.forEach((spec, index) => {
+      functions[index] = groupTaskFunction(agenda, caller, callerReason, spec.task, begin(index), {
+        asItStarts: children(index, 'as it starts'),
+        atItsEvent: children(index, 'at its event'),
+      });
+    });
+
+    let join: EndingRecord | undefined;
+    let joinSamePromise = true;
+    let dispose: EndingRecord | undefined;
+    const ending = (promise: Promise<unknown>): EndingRecord => {
+      const record: EndingRecord = {
+        calledAt: agenda.moment,
+        settled: undefined,
+        runningAtSettlement: 0,
+        timersAtSettlement: 0,
+      };
+      settlementOf(agenda, promise, (settlement) => {
+        record.settled = settlement;
+        record.runningAtSettlement = running;
+        record.timersAtSettlement = timers.live;
+        groupSettled = true;
+      });
+      return record;
+    };
+    const step = (made: GroupStep): void => {
+      switch (made.kind) {
+        case 'spawn':
+          spawn(made.spawn);
+          break;
+        case 'join': {
+          const promise = group.join();
+          joinSamePromise &&= group.join() === promise;
+          join ??= ending(promise);
+          break;
+        }
+        case 'dispose':
+          dispose ??= ending(group[Symbol.asyncDispose]());
+          break;
+        case 'abort':
+          if (made.reason.given) group.abort(made.reason.value);
+          else group.abort();
+          break;
+      }
+    };
+
+    for (const made of scenario.steps) {
+      const { at } = made;
+      if (at !== 'call') agenda.at(at, () => step(made));
+    }
+    for (const made of scenario.steps) if (made.at === 'call') step(made);
+    await agenda.runAll();
+    // Ignored promises: any unhandled rejection has been reported; now read them.
+    for (const [record, promise] of ignored) {
+      record.readLate = true;
+      settlementOf(agenda, promise, (settlement) => (record.settled = settlement));
+    }
+    await flush();
+    return {
+      starts,
+      spawns,
+      join,
+      joinSamePromise,
+      dispose,
+      signal,
+      signalAbortedAt,
+      signalAccessor,
+      maxRunning,
+      runningAtEnd: running,
+      caller,
+      timersAtEnd: timers.live,
+      unhandled: unhandled.reasons,
+    };
+  } finally {
+    timers.restore();
+    unhandled.stop();
+  }
+}
+
+/** Calls `then` with the moment and the outcome of `promise` once it settles. */
+function settlementOf(
+  agenda: Agenda,
+  promise: Promise<unknown>,
+  then: (settlement: Settlement) => void,
+): void {
+  promise.then(
+    (value) => then({ at: agenda.moment, status: 'fulfilled', value }),
+    (reason: unknown) => then({ at: agenda.moment, status: 'rejected', reason }),
+  );
 }
 
 // ---- isolate on its own ----

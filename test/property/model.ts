@@ -1,6 +1,7 @@
 /**
  * An executable model of SPEC.md — `gather`, `gatherSettled`, `first`, `asCompleted`,
- * `isolate` and the concurrency limit — written from the SPEC, not from `src/`: a
+ * `isolate`, the concurrency limit and `TaskGroup` (its own section at the end, with
+ * its own world: see {@link simulateGroup}) — written from the SPEC, not from `src/`: a
  * second statement of the contract. Given a scenario, it says what each call must
  * settle with (or, for `asCompleted`, what its loop must be handed) and when, which
  * task functions it must start and when, and how its signal must be aborted.
@@ -175,7 +176,13 @@ export type Reason =
    */
   | { readonly kind: 'default abort' }
   /** `first`: an `AggregateError` whose `errors` are these, in input order (first 2). */
-  | { readonly kind: 'all rejected'; readonly errors: readonly Reason[] };
+  | { readonly kind: 'all rejected'; readonly errors: readonly Reason[] }
+  /**
+   * TaskGroup 4: the `"AbortError"` the group's signal made its own when aborted with
+   * no reason (`abort()`, `abort(undefined)`, a caller's signal-like object aborted
+   * with `undefined`) — `join()` rejects with that very object, `group.signal.reason`.
+   */
+  | { readonly kind: 'signal reason' };
 
 export type Slot =
   | { readonly status: 'fulfilled'; readonly value: unknown }
@@ -859,4 +866,473 @@ export function simulateIsolate(scenario: IsolateScenario): ExpectedIsolated {
     event.run();
   }
   return { settlement, onErrorCalls };
+}
+
+// ---------------------------------------------------------------------------------
+// TaskGroup (SPEC Beyond gather › TaskGroup 1–7).
+// ---------------------------------------------------------------------------------
+
+/**
+ * The world of a group scenario is the one described at the top of this file, with
+ * one group instead of calls:
+ * - The group is constructed at tick 0, first thing in the call phase (TaskGroup 7:
+ *   linked to the caller's signal, its deadline armed). The caller's abort is
+ *   scheduled before it, so at a tick it comes before the deadline.
+ * - The scenario's own code is a list of *steps* — `spawn`, `join()`,
+ *   `[Symbol.asyncDispose]()`, `group.abort(…)` — each in the call phase (right after
+ *   the construction, in list order) or at an event of its own (one event per step,
+ *   after the deadline at its tick, before the events that task functions schedule).
+ * - Task functions spawn too: synchronously as they start, before they return or
+ *   throw; or at their own event, while still running, before they settle. Children
+ *   are spawned in spawn order. An asynchronous task function arms its abort
+ *   reaction after it has spawned what it spawns as it starts.
+ * - Under `concurrency: n`, a task function is called by `spawn` itself when a slot
+ *   is free and none is queued (TaskGroup 1: "unless it is queued under a bound");
+ *   otherwise it waits in spawn order, and the next starts, in the same synchronous
+ *   turn, when one settles. A shared `p-limit` calls its wrappers in microtasks, as
+ *   above: never during `spawn`.
+ * - A queued task that the group's end leaves uncalled rejects with the group's
+ *   reason (TaskGroup 5): the SPEC says it never hangs, not when; the model lets it
+ *   reject from the end until the group has settled.
+ * - A task function's promise settled inside synchronous code (one that reacts "at
+ *   once" to the group's signal) is seen by the group in the microtasks after that
+ *   code: until then the task is pending, and the group not closed.
+ * - The generators leave out what the SPEC leaves to microtask timing or to the
+ *   limiter's loop (`arbitraries.ts` says why): under a shared `p-limit`, a task that
+ *   spawns at its own event fulfils there; under `concurrency: n`, no chain of three
+ *   spawns as they start.
+ *
+ * Two decisions where the SPEC is silent or leaves timing open:
+ * - `[Symbol.asyncDispose]()` is what `await using` calls when the block ends: the
+ *   model lets it join the group (as leaving `async with TaskGroup()` does in asyncio)
+ *   — afterwards the group closes once nothing is pending, and tasks spawned while it
+ *   waits are waited for too.
+ * - "It resolves if `join()` has already settled" (TaskGroup 6): whether `join()`'s
+ *   promise has settled within the synchronous run in which the group settled depends
+ *   on how many microtasks the library takes, which is not part of the contract. So
+ *   when `join()` was called and the group settled in the same synchronous run as the
+ *   dispose call (possible only in the call phase), the dispose may either resolve or
+ *   reject with the group's reason. (The library settles `join()` a microtask later,
+ *   so its dispose rejects there.)
+ */
+
+/** The task functions a group is given (TaskGroup 1: nothing else is a task). */
+export type GroupTask = Extract<TaskSpec, { readonly kind: 'sync' | 'abortsCaller' | 'async' }>;
+
+export interface SpawnSpec {
+  readonly task: GroupTask;
+  /** Spawned by the scenario's own code (a `spawn` step), or by the task function of an earlier spawn. */
+  readonly by:
+    | { readonly kind: 'outside' }
+    | {
+        readonly kind: 'inside';
+        readonly parent: number;
+        readonly when: 'as it starts' | 'at its event';
+      };
+  /** The code that spawns it ignores the promise `spawn` returns: read only once the run is over. */
+  readonly ignored: boolean;
+}
+
+/** `group.abort()` with no argument, or `group.abort(value)` (`undefined` included). */
+export type AbortArgument =
+  | { readonly given: false }
+  | { readonly given: true; readonly value: unknown };
+
+export type GroupStep =
+  | { readonly kind: 'spawn'; readonly at: Moment; readonly spawn: number }
+  | { readonly kind: 'join' | 'dispose'; readonly at: Moment }
+  | { readonly kind: 'abort'; readonly at: Moment; readonly reason: AbortArgument };
+
+export interface GroupScenario {
+  readonly usesCallerSignal: boolean;
+  /** Milliseconds (ticks) from the construction; `undefined` is absent; `Infinity` is none. */
+  readonly timeout: number | undefined;
+  readonly limit: Limit;
+  readonly spawns: readonly SpawnSpec[];
+  /** The scenario's own code, in order; at most one `join` and one `dispose`. */
+  readonly steps: readonly GroupStep[];
+  readonly caller: Scenario['caller'];
+  /** The concurrency of the `p-limit` the group is given when `limit` is `shared`. */
+  readonly sharedLimit: number;
+}
+
+export interface ExpectedGroupStart {
+  readonly spawn: number;
+  readonly at: Moment;
+  /** Called by its own `spawn(…)` call, before it returned. */
+  readonly synchronous: boolean;
+}
+
+export type ExpectedSpawn =
+  /** Its spawner never ran that far. */
+  | { readonly kind: 'never made' }
+  /** TaskGroup 3: the group was closed. */
+  | { readonly kind: 'throws'; readonly at: Moment }
+  /**
+   * It returned a promise, which settles with `slot` from `from` to `to` (`undefined`:
+   * any time later, but it must settle), or never.
+   */
+  | {
+      readonly kind: 'returns';
+      readonly at: Moment;
+      settlement:
+        | { readonly from: Moment; to: Moment | undefined; readonly slot: Slot }
+        | undefined;
+    };
+
+/** What `join()` or `[Symbol.asyncDispose]()` settles with, and when. */
+export interface ExpectedEnding {
+  readonly calledAt: Moment;
+  /** `undefined`: never settles. `orElse`: another outcome the SPEC allows as well. */
+  readonly settlement:
+    | { readonly at: Moment; readonly result: CallResult; readonly orElse: CallResult | undefined }
+    | undefined;
+}
+
+export interface ExpectedGroup {
+  /** Every task function called, in call order. */
+  readonly starts: readonly ExpectedGroupStart[];
+  /** Per spawn. */
+  readonly spawns: readonly ExpectedSpawn[];
+  readonly signalAbort: { readonly at: Moment; readonly reason: Reason } | undefined;
+  readonly join: ExpectedEnding | undefined;
+  readonly dispose: ExpectedEnding | undefined;
+}
+
+/** The later of two moments. */
+function later(a: Moment, b: Moment): Moment {
+  if (a === 'call') return b;
+  if (b === 'call') return a;
+  return Math.max(a, b);
+}
+
+/** Runs a group scenario in the model and says what the group must do. */
+export function simulateGroup(scenario: GroupScenario): ExpectedGroup {
+  const agenda: Event[] = [];
+  let scheduled = 0;
+  const schedule = (at: number, run: () => void) => {
+    agenda.push({ at, order: scheduled++, run });
+  };
+  let now = 0;
+  let moment: Moment = 'call';
+  /** 0 for the call phase, then one number per event. */
+  let event = 0;
+  let constructed = false;
+  let callerAborted = scenario.caller.abortAt === 'before';
+  const callerReasonLost =
+    scenario.caller.flavour === 'signal-like' && scenario.caller.reason === undefined;
+  const { limit, spawns } = scenario;
+  const bound = limit.kind === 'concurrency' && Number.isFinite(limit.n) ? limit.n : undefined;
+
+  // ---- The group's state ----
+  /** Completed, failed or aborted: nothing starts any more. */
+  let ended = false;
+  /** What `join()` rejects with once it has failed or been aborted. */
+  let rejection: Reason | undefined;
+  /** Ended by `group.abort(…)` itself (TaskGroup 6). */
+  let byGroupAbort = false;
+  let joined = false;
+  /** Ended, and every task function it called has settled. */
+  let settled: { at: Moment; event: number } | undefined;
+  /** Spawned and not settled: queued or running. */
+  let pending = 0;
+  const running = new Set<number>();
+  /** Running asynchronous task functions that react to the group's signal. */
+  const listening = new Set<number>();
+  const ownSettled = new Set<number>();
+  /** Spawns waiting for the bound (the window's, or the shared p-limit's), in spawn order. */
+  const queue: number[] = [];
+  let active = 0;
+  let draining = false;
+  let sharedActive = 0;
+  /** Promises of queued spawns rejected at the end: they must have settled once the group has. */
+  const dropped: number[] = [];
+  /** What the group sees in the microtasks of the current phase or event. */
+  const microtasks: (() => void)[] = [];
+
+  const starts: ExpectedGroupStart[] = [];
+  const expectedSpawns: ExpectedSpawn[] = spawns.map(() => ({ kind: 'never made' }));
+  let signalAbort: { at: Moment; reason: Reason } | undefined;
+  let join: { calledAt: Moment } | undefined;
+  let dispose: { calledAt: Moment; joinSettled: 'yes' | 'no' | 'perhaps' } | undefined;
+
+  const children = (parent: number, when: 'as it starts' | 'at its event'): number[] =>
+    spawns.flatMap((spec, index) =>
+      spec.by.kind === 'inside' && spec.by.parent === parent && spec.by.when === when
+        ? [index]
+        : [],
+    );
+
+  const closed = () => joined && settled !== undefined;
+
+  function settleSpawn(index: number, slot: Slot, to: Moment | undefined = moment): void {
+    const spawned = expectedSpawns[index];
+    if (spawned?.kind !== 'returns') throw new Error(`model: spawn #${index} was not made`);
+    spawned.settlement = { from: moment, to, slot };
+  }
+
+  // ---- Settling (TaskGroup 2–5) ----
+
+  function settleIfClean(): void {
+    if (settled !== undefined) return;
+    if (ended ? running.size === 0 : joined && pending === 0) {
+      ended = true; // 3. complete: joined, and nothing pending
+      settled = { at: moment, event };
+      for (const index of dropped) {
+        const spawned = expectedSpawns[index];
+        if (spawned?.kind === 'returns' && spawned.settlement !== undefined) {
+          spawned.settlement.to = moment;
+        }
+      }
+    }
+  }
+
+  /** The group's signal aborts: running task functions that listen react. */
+  function abortSignal(reason: Reason): void {
+    signalAbort = { at: moment, reason };
+    for (const index of [...listening]) react(index, reason);
+  }
+
+  function react(index: number, reason: Reason): void {
+    const task = spawns[index]?.task;
+    if (task?.kind !== 'async' || task.onAbort.kind === 'ignores') return;
+    const answer: Slot =
+      task.onAbort.kind === 'fulfils' ? fulfilled(task.onAbort.value) : rejected(reason);
+    // At once: its promise settles inside the abort, but the group sees it in a microtask.
+    if (task.onAbort.after === 'at once') innerSettled(index, answer, true);
+    else schedule(now + task.onAbort.after, () => innerSettled(index, answer));
+  }
+
+  /** 5. Queued tasks are never called: their promises reject with the group's reason. */
+  function dropQueued(reason: Reason): void {
+    for (const index of queue.splice(0)) {
+      pending--;
+      settleSpawn(index, rejected(reason), undefined);
+      dropped.push(index);
+    }
+  }
+
+  /** 2. The first failure: recorded, then the signal aborts with an AbortError caused by it. */
+  function fail(reason: Reason): void {
+    ended = true;
+    rejection = reason;
+    abortSignal({ kind: 'abort', cause: reason });
+    dropQueued(reason);
+  }
+
+  /** 4. `group.abort(reason)`, the caller's signal, the deadline; a no-op once ended. */
+  function abortGroup(reason: Reason, byGroup: boolean): void {
+    if (ended) return;
+    ended = true;
+    rejection = reason;
+    byGroupAbort = byGroup;
+    abortSignal(reason);
+    dropQueued(reason);
+    settleIfClean();
+  }
+
+  function abortCaller(): void {
+    if (callerAborted) return;
+    callerAborted = true;
+    if (constructed && scenario.usesCallerSignal) {
+      abortGroup(callerReasonLost ? { kind: 'signal reason' } : { kind: 'caller' }, false);
+    }
+  }
+
+  // ---- Spawning and starting (TaskGroup 1, 3, 5; Concurrency limit 1–3) ----
+
+  function spawn(index: number): void {
+    if (closed()) {
+      expectedSpawns[index] = { kind: 'throws', at: moment };
+      return;
+    }
+    expectedSpawns[index] = { kind: 'returns', at: moment, settlement: undefined };
+    if (ended) {
+      settleSpawn(index, rejected(rejection ?? { kind: 'signal reason' }));
+      return;
+    }
+    pending++;
+    if (limit.kind === 'shared') queue.push(index);
+    else if (bound === undefined) start(index, true);
+    else if (active < bound && queue.length === 0) {
+      active++;
+      start(index, true);
+    } else queue.push(index);
+  }
+
+  function start(index: number, synchronous: boolean): void {
+    const task = spawns[index]?.task;
+    if (task === undefined) throw new Error(`model: no spawn #${index}`);
+    starts.push({ spawn: index, at: moment, synchronous });
+    running.add(index);
+    for (const child of children(index, 'as it starts')) spawn(child);
+    if (task.kind === 'sync') functionSettled(index, slotOf(task.outcome));
+    else if (task.kind === 'abortsCaller') {
+      abortCaller(); // while it runs
+      functionSettled(index, fulfilled(task.value));
+    } else {
+      if (task.after !== 'never') {
+        const own = slotOf(task.outcome);
+        schedule(now + task.after, () => ownEvent(index, own));
+      }
+      if (task.onAbort.kind !== 'ignores') {
+        listening.add(index);
+        if (signalAbort !== undefined) react(index, signalAbort.reason);
+      }
+    }
+  }
+
+  /** Its own event: still running, it spawns what it spawns then, and settles. */
+  function ownEvent(index: number, own: Slot): void {
+    if (ownSettled.has(index)) return;
+    for (const child of children(index, 'at its event')) spawn(child);
+    innerSettled(index, own);
+  }
+
+  /**
+   * An asynchronous task function's own promise settles (once), seen through
+   * `isolate`; the group sees it now, or (`inMicrotask`) once the synchronous code
+   * that settled it is over.
+   */
+  function innerSettled(index: number, slot: Slot, inMicrotask = false): void {
+    if (ownSettled.has(index)) return;
+    ownSettled.add(index);
+    listening.delete(index);
+    const task = spawns[index]?.task;
+    const isolation = task?.kind === 'async' ? task.isolate : undefined;
+    const seen =
+      isolation === undefined ? slot : isolated(isolation, slot, signalAbort !== undefined);
+    if (inMicrotask) microtasks.push(() => functionSettled(index, seen));
+    else functionSettled(index, seen);
+  }
+
+  /** Its promise settles with its own outcome; a failure ends the group; then its slot is handed on. */
+  function functionSettled(index: number, slot: Slot): void {
+    running.delete(index);
+    pending--;
+    settleSpawn(index, slot);
+    if (slot.status === 'rejected' && !ended) fail(slot.reason);
+    if (limit.kind === 'shared') sharedActive--;
+    else if (bound !== undefined) {
+      active--;
+      drain();
+    }
+    settleIfClean();
+  }
+
+  function drain(): void {
+    if (draining || bound === undefined) return;
+    draining = true;
+    while (!ended && active < bound && queue.length > 0) {
+      active++;
+      start(queue.shift() as number, false);
+    }
+    draining = false;
+  }
+
+  /**
+   * The microtasks after the synchronous part of a phase or event: the group sees the
+   * promises that settled in it, and p-limit calls the next wrappers. Once the group
+   * has ended their order does not matter (nothing more starts), and before that only
+   * p-limit acts here.
+   */
+  function runMicrotasks(): void {
+    for (;;) {
+      const next = microtasks.shift();
+      if (next !== undefined) next();
+      else if (sharedActive < scenario.sharedLimit && queue.length > 0 && limit.kind === 'shared') {
+        const index = queue.shift() as number;
+        if (ended) continue;
+        sharedActive++;
+        start(index, false);
+      } else break;
+    }
+  }
+
+  // ---- The scenario's own code ----
+
+  function step(made: GroupStep): void {
+    switch (made.kind) {
+      case 'spawn':
+        spawn(made.spawn);
+        break;
+      case 'join':
+        join ??= { calledAt: moment };
+        joined = true;
+        settleIfClean();
+        break;
+      case 'dispose': {
+        const joinSettled =
+          joined && settled !== undefined ? (settled.event === event ? 'perhaps' : 'yes') : 'no';
+        dispose ??= { calledAt: moment, joinSettled };
+        joined = true;
+        settleIfClean();
+        break;
+      }
+      case 'abort': {
+        const { reason } = made;
+        const given = reason.given && reason.value !== undefined;
+        abortGroup(given ? valueReason(reason.value) : { kind: 'signal reason' }, true);
+        break;
+      }
+    }
+  }
+
+  // ---- The run ----
+
+  const { abortAt } = scenario.caller;
+  if (typeof abortAt === 'number') schedule(abortAt, abortCaller);
+  constructed = true;
+  if (scenario.usesCallerSignal && callerAborted) {
+    abortGroup(callerReasonLost ? { kind: 'signal reason' } : { kind: 'caller' }, false);
+  } else if (scenario.timeout !== undefined && Number.isFinite(scenario.timeout)) {
+    schedule(scenario.timeout, () => abortGroup({ kind: 'timeout' }, false));
+  }
+  for (const made of scenario.steps) {
+    const { at } = made;
+    if (at !== 'call') schedule(at, () => step(made));
+  }
+  for (const made of scenario.steps) if (made.at === 'call') step(made);
+  runMicrotasks();
+  for (;;) {
+    agenda.sort((a, b) => a.at - b.at || a.order - b.order);
+    const next = agenda.shift();
+    if (next === undefined) break;
+    now = next.at;
+    moment = next.at;
+    event++;
+    next.run();
+    runMicrotasks();
+  }
+
+  const outcome: CallResult =
+    rejection === undefined
+      ? { status: 'fulfilled', value: undefined }
+      : { status: 'rejected', reason: rejection };
+  const resolves: CallResult = { status: 'fulfilled', value: undefined };
+  const ending = (calledAt: Moment): ExpectedEnding['settlement'] =>
+    settled === undefined
+      ? undefined
+      : { at: later(calledAt, settled.at), result: outcome, orElse: undefined };
+  let disposed: ExpectedEnding | undefined;
+  if (dispose !== undefined) {
+    const { calledAt, joinSettled } = dispose;
+    let settlement = ending(calledAt);
+    if (settlement !== undefined && rejection !== undefined) {
+      // 6. It resolves if join() had settled, or if group.abort ended the group.
+      if (joinSettled === 'yes' || byGroupAbort) settlement = { ...settlement, result: resolves };
+      else if (joinSettled === 'perhaps') settlement = { ...settlement, orElse: resolves };
+    }
+    disposed = { calledAt, settlement };
+  }
+  return {
+    starts,
+    spawns: expectedSpawns,
+    signalAbort,
+    join:
+      join === undefined
+        ? undefined
+        : { calledAt: join.calledAt, settlement: ending(join.calledAt) },
+    dispose: disposed,
+  };
 }
