@@ -120,7 +120,8 @@ export abstract class Run implements AbortFollower, DeadlineHolder {
    * shared limiter's wrapper holds its place with.
    */
   startFunction(index: number, task: unknown): unknown {
-    const signal = this.callSignal();
+    // Read inline: this runs once per task.
+    const signal = this.signal ?? this.callSignal();
     this.runningFunctions++;
     this.functionStarting(index);
     let result: unknown;
