@@ -193,3 +193,32 @@ export function createConfig(quick: boolean, gcEachSample: boolean): Config {
     },
   };
 }
+
+/** One size of a group that measures both a large call and many small ones. */
+export interface CallSize {
+  /** Tasks per call. */
+  readonly n: number;
+  /** Calls per sample. */
+  readonly calls: number;
+  readonly plan: Plan;
+}
+
+/**
+ * The two sizes of the "beyond gather" groups: one call of 1e5 tasks (as the
+ * unlimited group), and 1,000 calls of 10 tasks per sample (as small-call), since
+ * small calls are the common use.
+ */
+export function largeCallAndSmallCalls(config: Config): CallSize[] {
+  return [
+    {
+      n: config.size(1e5, 1e3),
+      calls: 1,
+      plan: { rounds: 3, time: 400, iterations: 8, warmupIterations: 2, gcEachSample: false },
+    },
+    {
+      n: 10,
+      calls: config.size(1000, 50),
+      plan: { rounds: 3, time: 600, iterations: 30, warmupIterations: 30, gcEachSample: false },
+    },
+  ];
+}

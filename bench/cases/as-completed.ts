@@ -19,8 +19,8 @@ import {
   asyncTasks,
   type Config,
   type Contender,
+  largeCallAndSmallCalls,
   measure,
-  type Plan,
 } from '../harness';
 import { formatN, nsPerTask, type Row, row, side } from '../report';
 
@@ -323,25 +323,8 @@ function contenders(fns: readonly AsyncTask[], calls: number): Contender[] {
   ];
 }
 
-interface Size {
-  readonly n: number;
-  readonly calls: number;
-  readonly plan: Plan;
-}
-
 export async function asCompletedCases(config: Config): Promise<Row[]> {
-  const sizes: Size[] = [
-    {
-      n: config.size(1e5, 1e3),
-      calls: 1,
-      plan: { rounds: 3, time: 400, iterations: 8, warmupIterations: 2, gcEachSample: false },
-    },
-    {
-      n: 10,
-      calls: config.size(1000, 50),
-      plan: { rounds: 3, time: 600, iterations: 30, warmupIterations: 30, gcEachSample: false },
-    },
-  ];
+  const sizes = largeCallAndSmallCalls(config);
   const rows: Row[] = [];
   for (const { n, calls, plan } of sizes) {
     await checkAgreement(n);

@@ -17,8 +17,8 @@ import {
   type Config,
   type Contender,
   gather,
+  largeCallAndSmallCalls,
   measure,
-  type Plan,
   promiseAll,
   TaskGroup,
 } from '../harness';
@@ -69,25 +69,8 @@ function contenders(fns: readonly AsyncTask[], calls: number): Contender[] {
   ];
 }
 
-interface Size {
-  readonly n: number;
-  readonly calls: number;
-  readonly plan: Plan;
-}
-
 export async function taskGroupCases(config: Config): Promise<Row[]> {
-  const sizes: Size[] = [
-    {
-      n: config.size(1e5, 1e3),
-      calls: 1,
-      plan: { rounds: 3, time: 400, iterations: 8, warmupIterations: 2, gcEachSample: false },
-    },
-    {
-      n: 10,
-      calls: config.size(1000, 50),
-      plan: { rounds: 3, time: 600, iterations: 30, warmupIterations: 30, gcEachSample: false },
-    },
-  ];
+  const sizes = largeCallAndSmallCalls(config);
   const rows: Row[] = [];
   for (const { n, calls, plan } of sizes) {
     const fns = asyncTasks(n);
