@@ -13,7 +13,7 @@
  * Run: `npx tsx examples/cancel-a-tree.ts`
  */
 import { gather } from '../src/index';
-import { describeReason, fetchJson } from './support/fetch-json';
+import { describeReason, fetchJson } from './support/http';
 import { type Reply, startServer } from './support/server';
 
 /** When the user leaves: long after the profile and feed, long before any post. */

@@ -18,8 +18,8 @@
  */
 import { inspect } from 'node:util';
 import { asCompleted, first, gather, gatherSettled, isolate, TaskGroup } from '../src/index';
-import { fetchPage, HttpError } from './demo/fetch-page';
 import { legend, type Marker, palette, reasonText, type Span, Timeline } from './demo/timeline';
+import { fetchPage, HttpError } from './support/http';
 import { type LocalServer, type Served, startServer } from './support/server';
 
 /** The backend. Delays lie far apart, so a busy machine cannot change the story. */

@@ -11,7 +11,7 @@
  * Run: `npx tsx examples/fan-out-with-isolate.ts`
  */
 import { gather, isolate } from '../src/index';
-import { describeReason, fetchJson } from './support/fetch-json';
+import { describeReason, fetchJson } from './support/http';
 import { type Reply, type Served, startServer } from './support/server';
 
 const BACKENDS = ['books', 'movies', 'music'] as const;

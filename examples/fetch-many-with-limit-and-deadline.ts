@@ -13,7 +13,7 @@
  */
 import pLimit from 'p-limit';
 import { gatherSettled } from '../src/index';
-import { describeReason, fetchJson } from './support/fetch-json';
+import { describeReason, fetchJson } from './support/http';
 import { type Reply, startServer } from './support/server';
 
 const LIMIT = 3;

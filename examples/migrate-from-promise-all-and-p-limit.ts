@@ -15,7 +15,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { gather } from '../src/index';
-import { describeReason, fetchJson, HttpError } from './support/fetch-json';
+import { describeReason, fetchJson, HttpError } from './support/http';
 import { type Reply, startServer } from './support/server';
 
 const NAMES = ['Ada', 'Grace', 'Edsger', 'Barbara', 'Donald', 'Frances'];

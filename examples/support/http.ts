@@ -1,3 +1,5 @@
+/** Fetching from the examples' local server, as task functions do: with the task's signal. */
+
 /** A non-2xx answer: a failure the task reports, never one it swallows. */
 export class HttpError extends Error {
   override readonly name = 'HttpError';
@@ -20,6 +22,20 @@ export async function fetchJson(url: string, signal?: AbortSignal): Promise<unkn
     const { pathname, search } = new URL(url);
     throw new HttpError(response.status, pathname + search, body);
   }
+  return body;
+}
+
+/**
+ * Fetches one page of `origin` as text, handing the task's signal to `fetch`.
+ */
+export async function fetchPage(
+  origin: string,
+  path: string,
+  signal: AbortSignal,
+): Promise<string> {
+  const response = await fetch(new URL(path, origin), { signal });
+  const body = await response.text();
+  if (!response.ok) throw new HttpError(response.status, path, body);
   return body;
 }
 
