@@ -39,7 +39,6 @@ function captureSettlers(resolve: (step: Step) => void, reject: (error: unknown)
  */
 export class AsCompletedRun extends Run {
   private readonly keys: unknown[] | undefined;
-  private readonly waitsForFunctions: boolean;
   /**
    * Per slot: 0, {@link RUNNING_FUNCTION} or {@link REPORTED}. Kept apart
    * from `values`, which must keep the promises read from the input: the start loop
@@ -62,12 +61,27 @@ export class AsCompletedRun extends Run {
   constructor(collection: Collection, settings: Settings) {
     super(collection, settings);
     this.keys = collection.keys;
-    this.waitsForFunctions = settings.waitForCleanup;
     this.states = new Uint8Array(collection.values.length);
   }
 
   protected override functionStarting(index: number): void {
     this.states[index] = RUNNING_FUNCTION;
+    // The function is called with what was read; what it closes over (a promise,
+    // a large input) is not kept alive by the run while the loop goes on.
+    this.values[index] = undefined;
+  }
+
+  /**
+   * The start loop is over: what it read and has since been reported is let go (a
+   * consumed entry's value must be collectable while the loop goes on). Until now
+   * `values` had to keep every promise, for the loop to absorb those it would not
+   * reach.
+   */
+  protected override afterStartLoop(): void {
+    const { states, values } = this;
+    for (let index = 0; index < states.length; index++) {
+      if (states[index] === REPORTED) values[index] = undefined;
+    }
   }
 
   taskFulfilled(index: number, value: unknown): void {
@@ -84,13 +98,13 @@ export class AsCompletedRun extends Run {
 
   followAbort(reason: unknown): void {
     if (this.ended) return;
-    const { states, waitsForFunctions } = this;
+    const { states, waitForCleanup } = this;
     // A slot that had finished keeps its entry, buffered or taken; the others read
     // the abort reason, in input order — but a running task function's own outcome
     // is awaited with `waitForCleanup`.
     for (let index = 0; index < states.length; index++) {
       const state = states[index];
-      if (state === REPORTED || (waitsForFunctions && state === RUNNING_FUNCTION)) continue;
+      if (state === REPORTED || (waitForCleanup && state === RUNNING_FUNCTION)) continue;
       this.report(index, { key: this.keyAt(index), status: 'rejected', reason });
     }
     this.endByAbort(reason);
@@ -164,6 +178,7 @@ export class AsCompletedRun extends Run {
 
   private report(index: number, entry: CompletedEntry): void {
     this.states[index] = REPORTED;
+    if (this.startLoopDone) this.values[index] = undefined;
     if (this.left) return;
     const resolve = this.waiterResolves[this.waiterHead];
     if (resolve === undefined) {

@@ -1,4 +1,5 @@
 import { createAbortError } from './abort-errors';
+import { fulfilledPromise, nativeThen } from './promises';
 import { Run } from './run';
 
 /** `AggregateError` where it exists; an `Error` with the same `errors` elsewhere. */
@@ -31,6 +32,17 @@ export class FirstRun extends Run {
     this.winner = value;
     // The losers are not failures: nothing caused their abort but the win.
     this.end(() => createAbortError(undefined));
+  }
+
+  /**
+   * A plain value in the input is awaited as `Promise.any` awaits it — in a
+   * microtask, in input order with the promises before it — so an already
+   * fulfilled promise earlier in the input wins over it. (A task function that
+   * returns a plain value still wins as it returns.) No promise is made of the
+   * value itself: its `then` has been read once already.
+   */
+  protected override valueRead(index: number, value: unknown): void {
+    nativeThen.call(fulfilledPromise(), () => this.taskFulfilled(index, value), undefined);
   }
 
   taskRejected(index: number, reason: unknown): void {

@@ -34,8 +34,9 @@ function captureSettlers(
  * - one queued under a bound: a promise of its own, settled when the task settles,
  *   or rejected with the group's reason if the task is never called.
  *
- * Slots are recycled once settled, so a long-lived group holds memory only for its
- * pending tasks, however many it has run.
+ * Slots are recycled once settled, and dropped whenever nothing is pending, so a
+ * long-lived group holds memory for its pending tasks (at most the most it has had
+ * pending at once while busy), however many it has run.
  */
 export class GroupRun extends Run {
   /** Per slot: the promise `spawn` returned, until its task settles. */
@@ -108,6 +109,7 @@ export class GroupRun extends Run {
     const outcome = this.startingOutcome;
     this.startingSlot = outerSlot;
     this.startingSettled = outerSettled;
+    this.startingOutcome = undefined;
     if (!settledAsReturned) {
       this.spawned[slot] = watched;
       // The group ended while this task function ran (a task it spawned failed, it
@@ -169,6 +171,7 @@ export class GroupRun extends Run {
     this.freeSlot(slot);
     if (this.ended) return;
     this.slotsSettled();
+    if (this.remaining === 1 && !this.joined) this.forgetSlots();
   }
 
   /** `slot` is -1 for a task started at once that rejected: its slot is never reused. */
@@ -250,8 +253,22 @@ export class GroupRun extends Run {
   private freeSlot(slot: number): void {
     this.values[slot] = undefined;
     this.spawned[slot] = undefined;
-    this.resolves[slot] = undefined;
-    this.rejects[slot] = undefined;
+    if (this.policy !== undefined) {
+      this.resolves[slot] = undefined;
+      this.rejects[slot] = undefined;
+    }
     if (!this.ended) this.freeSlots.push(slot);
+  }
+
+  /**
+   * Nothing is pending (only the join count is left): every slot is free, so the
+   * bookkeeping is dropped — a group that was once busy does not keep its peak size.
+   */
+  private forgetSlots(): void {
+    this.values.length = 0;
+    this.spawned.length = 0;
+    this.resolves.length = 0;
+    this.rejects.length = 0;
+    this.freeSlots.length = 0;
   }
 }

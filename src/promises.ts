@@ -15,6 +15,14 @@ export const nativeThen = Promise.prototype.then as Then;
 
 function ignore(): void {}
 
+let fulfilled: Promise<void> | undefined;
+
+/** One shared fulfilled promise, made on first use rather than at module load. */
+export function fulfilledPromise(): Promise<void> {
+  fulfilled ??= Promise.resolve();
+  return fulfilled;
+}
+
 /**
  * Gives a native promise (of any realm) a rejection handler without reading or
  * calling anything else on it, so a promise the call read but will never await is

@@ -181,9 +181,17 @@ export abstract class Run implements AbortFollower, DeadlineHolder {
         );
   }
 
+  /**
+   * A slot holds a plain value (not a function, not a thenable): by default it is
+   * fulfilled as the start loop reads it — no promise is made for it.
+   */
+  protected valueRead(index: number, value: unknown): void {
+    this.taskFulfilled(index, value);
+  }
+
   private awaitTask(index: number, task: unknown): void {
     if (typeof task !== 'object' || task === null) {
-      this.taskFulfilled(index, task);
+      this.valueRead(index, task);
       return;
     }
     let then: unknown;
@@ -194,7 +202,7 @@ export abstract class Run implements AbortFollower, DeadlineHolder {
       return;
     }
     if (typeof then !== 'function') {
-      this.taskFulfilled(index, task);
+      this.valueRead(index, task);
       return;
     }
     try {

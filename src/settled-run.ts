@@ -14,12 +14,10 @@ const RUNNING_FUNCTION: unique symbol = Symbol('running task function');
  */
 export class SettledRun extends Run {
   private readonly outcomes: (PromiseSettledResult<unknown> | undefined)[];
-  private readonly waitsForFunctions: boolean;
 
   constructor(collection: Collection, settings: Settings) {
     super(collection, settings);
     this.outcomes = new Array(collection.values.length);
-    this.waitsForFunctions = settings.waitForCleanup;
   }
 
   protected override functionStarting(index: number): void {
@@ -40,11 +38,11 @@ export class SettledRun extends Run {
 
   followAbort(reason: unknown): void {
     if (this.ended) return;
-    const { outcomes, values, waitsForFunctions } = this;
+    const { outcomes, values, waitForCleanup } = this;
     // Fixed at the abort: a promise that settles later does not change its slot.
     for (let index = 0; index < outcomes.length; index++) {
       if (outcomes[index] !== undefined) continue;
-      if (waitsForFunctions && values[index] === RUNNING_FUNCTION) continue;
+      if (waitForCleanup && values[index] === RUNNING_FUNCTION) continue;
       outcomes[index] = { status: 'rejected', reason };
     }
     this.endByAbort(reason);

@@ -44,6 +44,20 @@ describe('first 1. the first task to fulfil wins, and the others are aborted', (
     await expect(first([never(), 7])).resolves.toBe(7);
   });
 
+  it('awaits a plain value as Promise.any does: an already-fulfilled promise before it wins', async () => {
+    const failure = new Error('down');
+    const inputs = () => [Promise.reject(failure), Promise.resolve('earlier'), 'plain'];
+    await expect(first(inputs())).resolves.toBe(await Promise.any(inputs()));
+    await expect(first(inputs())).resolves.toBe('earlier');
+    await expect(first(['plain', Promise.resolve('later')])).resolves.toBe('plain');
+  });
+
+  it('lets a task function that returns a plain value win over a plain value before it', async () => {
+    const remote = vi.fn(() => 'remote');
+    await expect(first(['default', () => 'cache', remote])).resolves.toBe('cache');
+    expect(remote).not.toHaveBeenCalled();
+  });
+
   it('ignores failures while another task can still fulfil', async () => {
     const later = deferred<string>();
     const call = first([() => Promise.reject(new Error('down')), () => later.promise]);

@@ -57,6 +57,12 @@ export class ConcurrencyWindow implements StartPolicy {
     if (this.head === queue.length) {
       queue.length = 0;
       this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= queue.length) {
+      // A long-lived group whose queue never empties: drop the taken half, so the
+      // queue holds only what waits (amortised O(1) per task).
+      queue.copyWithin(0, this.head);
+      queue.length -= this.head;
+      this.head = 0;
     }
     this.draining = false;
   }

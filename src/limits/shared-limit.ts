@@ -1,14 +1,6 @@
-import { nativeThen } from '../promises';
+import { fulfilledPromise, nativeThen } from '../promises';
 import type { Run, StartPolicy } from '../run';
 import type { Limiter } from '../types';
-
-let fulfilled: Promise<void> | undefined;
-
-/** One shared fulfilled promise, made on first use rather than at module load. */
-function settledAlready(): Promise<void> {
-  fulfilled ??= Promise.resolve();
-  return fulfilled;
-}
 
 /**
  * `limit: fn`: a limiter shared by many calls — any function of `p-limit`'s shape.
@@ -34,11 +26,11 @@ export class SharedLimit implements StartPolicy {
       called = true;
       // Queued when the call failed or was aborted: give the place back at once,
       // without calling the task function.
-      if (run.ended || refused) return settledAlready();
+      if (run.ended || refused) return fulfilledPromise();
       // Fulfils once the task has settled and its outcome is recorded; a task that
       // settled as it returned gives the place back at once.
       const watched = run.startFunction(index, run.values[index]) as Promise<void> | undefined;
-      return watched ?? settledAlready();
+      return watched ?? fulfilledPromise();
     };
     // The limiter refused the task before running it (p-limit's `clearQueue` with
     // `rejectOnClear`, Bottleneck's `stop`): the task fails with that error, like a

@@ -157,6 +157,72 @@ async function main() {
   group.abort();
   await group.join().catch(() => {});
 
+  // A group busy with a burst of 100,000 pending tasks, then idle and never joined.
+  const idle = new TaskGroup();
+  const beforeBurst = await heapAfterGc();
+  let release;
+  const gate = new Promise((resolve) => {
+    release = resolve;
+  });
+  for (let index = 0; index < 100_000; index++) idle.spawn(() => gate);
+  release();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const afterBurst = await heapAfterGc();
+  check(
+    afterBurst - beforeBurst < BOUND,
+    'heap after GC is flat once a live TaskGroup that had 100,000 tasks pending is idle',
+    `${mb(beforeBurst)} → ${mb(afterBurst)} (${signedMb(afterBurst - beforeBurst)})`,
+  );
+  idle.abort();
+
+  // A group whose concurrency queue never empties: 3 pending at any time, 1e6 run.
+  const busy = new TaskGroup({ concurrency: 1 });
+  const beforeBusy = await heapAfterGc();
+  let busyHeld = 0;
+  await new Promise((resolve) => {
+    let spawned = 0;
+    const spawnOne = () => {
+      spawned++;
+      busy.spawn(async () => {
+        await null;
+        if (spawned < 1_000_000) spawnOne();
+        else if (busyHeld === 0) {
+          globalThis.gc();
+          busyHeld = process.memoryUsage().heapUsed;
+          resolve();
+        }
+      });
+    };
+    spawnOne();
+    spawnOne();
+    spawnOne();
+  });
+  check(
+    busyHeld - beforeBusy < BOUND,
+    'heap is flat while a TaskGroup with concurrency 1 runs 1,000,000 tasks, never idle',
+    `${mb(beforeBusy)} → ${mb(busyHeld)} (${signedMb(busyHeld - beforeBusy)}), measured with 3 pending`,
+  );
+  await busy.join();
+
+  // An asCompleted loop over 100 results of 0.5 MB each: what it has delivered is let go.
+  const beforeLoop = await heapAfterGc();
+  let loopHeld = 0;
+  let taken = 0;
+  const halfMegabyte = (index) =>
+    new Promise((resolve) =>
+      setTimeout(resolve, 1 + (index % 5), new Array(62_500).fill(index + 0.5)),
+    );
+  for await (const _ of asCompleted(
+    Array.from({ length: 100 }, (_, index) => halfMegabyte(index)),
+  )) {
+    if (++taken === 100) loopHeld = await heapAfterGc();
+  }
+  check(
+    loopHeld - beforeLoop < BOUND,
+    'heap after GC stays flat in an asCompleted loop: the 50 MB of results already taken are collectable',
+    `${mb(beforeLoop)} → ${mb(loopHeld)} (${signedMb(loopHeld - beforeLoop)}) at the last entry`,
+  );
+
   check(
     previous - baseline < BOUND,
     'heap after GC is flat over the whole soak',

@@ -254,13 +254,26 @@ function call(shape: ScenarioShape): fc.Arbitrary<CallSpec> {
 }
 
 /**
- * A loop that leaves in its own microtasks would race with a shared `p-limit`
- * starting wrappers in theirs (see `model.ts`): with one in the scenario, loops
- * leave after the tick.
+ * A loop that leaves in its own microtasks, or `first` awaiting a plain value,
+ * would race with a shared `p-limit` starting wrappers in theirs (see `model.ts`):
+ * with one in the scenario, loops leave after the tick and `first` gets no plain
+ * values.
  */
 function withoutRaces(s: Scenario): Scenario {
   if (!s.calls.some((c) => c.limit.kind === 'shared')) return s;
   const calls = s.calls.map((c): CallSpec => {
+    if (c.api === 'first') {
+      // first awaits a plain value in the microtasks where p-limit also calls its
+      // wrappers (which may abort the caller's signal): which comes first is
+      // p-limit's affair. A promise settling at tick 0 stands in for it.
+      const tasks = c.tasks.map(
+        (task): TaskSpec =>
+          task.kind === 'value'
+            ? { kind: 'promise', at: 0, outcome: { fulfils: true, value: task.value } }
+            : task,
+      );
+      return { ...c, tasks };
+    }
     const leaves = c.consumer?.leaves;
     if (c.consumer === undefined || leaves?.when !== 'in the loop') return c;
     return { ...c, consumer: { ...c.consumer, leaves: { ...leaves, when: 'after the tick' } } };

@@ -20,8 +20,12 @@
  *   `isolate` wraps only asynchronous task functions inside a call (an isolated task
  *   settles a few microtasks after the event of the function it wraps);
  *   `simulateIsolate` covers the rest.
- * - A plain value in the input is taken when the start loop reaches it: for `first`
- *   it wins there, and no later task function is called (first 1, a cache hit).
+ * - A plain value in the input is taken when the start loop reaches it — except by
+ *   `first`, which awaits it as `Promise.any` does (first 1): in the microtasks right
+ *   after the synchronous part of the call phase, in input order. A task function
+ *   that returns a plain value still wins as it returns (first 1, a cache hit). (A
+ *   shared `p-limit` also runs its wrappers in those microtasks, so `first` is
+ *   generated without plain values when the scenario has a shared limit.)
  * - A deadline is a timer armed in the call phase: it fires at its tick after the
  *   events scheduled before the calls (the caller's abort, promises passed in, the
  *   loops that begin to read later) and before those scheduled later (task functions'
@@ -309,6 +313,8 @@ interface Call {
   /** For asCompleted, the run's own settlement: no entry comes any more. */
   settlement: { at: Moment; result: CallResult } | undefined;
   readonly thenCalls: (ThenCalls | undefined)[];
+  /** first: the plain values its start loop read, fulfilled in the microtasks after it. */
+  readonly plainValues: number[];
   /** asCompleted: the entries made, and the loop that reads them. */
   readonly completions: CompletedEntry[];
   readonly loop: Loop | undefined;
@@ -360,6 +366,7 @@ export function simulate(scenario: Scenario): ExpectedCall[] {
     signalAbort: undefined,
     settlement: undefined,
     thenCalls: spec.tasks.map((task) => (task.kind === 'thenable' ? 'never' : undefined)),
+    plainValues: [],
     completions: [],
     loop:
       spec.api === 'asCompleted'
@@ -653,8 +660,10 @@ export function simulate(scenario: Scenario): ExpectedCall[] {
     }
     for (const [index, task] of spec.tasks.entries()) {
       if (call.ended) break;
-      if (task.kind === 'value') slotSettled(call, index, fulfilled(task.value));
-      else if (task.kind === 'promise') {
+      if (task.kind === 'value') {
+        if (spec.api === 'first') call.plainValues.push(index);
+        else slotSettled(call, index, fulfilled(task.value));
+      } else if (task.kind === 'promise') {
         // Awaited: its event below delivers it.
       } else if (task.kind === 'thenable') call.thenCalls[index] = 'at most once';
       else if (spec.limit.kind === 'none') start(call, index);
@@ -684,6 +693,13 @@ export function simulate(scenario: Scenario): ExpectedCall[] {
   }
   for (const call of calls) begin(call);
   launching = false;
+  // first awaits its plain values as Promise.any does: in input order, now.
+  for (const call of calls) {
+    for (const index of call.plainValues) {
+      const task = call.spec.tasks[index];
+      if (task?.kind === 'value') slotSettled(call, index, fulfilled(task.value));
+    }
+  }
   for (const call of calls) if (call.loop?.spec.startsAt === 'call') beginReading(call);
   leaveNow();
   pumpShared();
