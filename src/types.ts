@@ -231,7 +231,7 @@ export interface AbortSignalLike {
   readonly reason?: unknown;
   /** p-gather adds at most one `'abort'` listener to a signal, however many calls link to it. */
   addEventListener(type: 'abort', listener: () => void): void;
-  /** The listener is removed when the last call linked to the signal settles. */
+  /** The listener is removed when the last call linked to the signal ends (with `waitForCleanup`, before it settles). */
   removeEventListener(type: 'abort', listener: () => void): void;
 }
 
