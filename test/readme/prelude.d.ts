@@ -37,3 +37,6 @@ declare class NotFoundError extends Error {}
 declare const file: WritableFile;
 declare function writeChunk(file: WritableFile, index: number, signal: AbortSignal): Promise<void>;
 declare function summarise(raw: unknown): string;
+/** README › first: a fetch whose HTTP errors are failures. */
+declare function download(url: string, signal: AbortSignal): Promise<string>;
+declare const mirrors: string[];
