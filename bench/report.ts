@@ -82,6 +82,32 @@ export function row(input: RowInput): Row {
   };
 }
 
+/**
+ * The rows of one size of a "large call and small calls" group: the subject
+ * against each baseline, per task for the one large call, per call for the many
+ * small ones (`calls > 1`). `what` names the case, given whether it is small.
+ */
+export function rowsPerSize(
+  group: string,
+  size: { readonly n: number; readonly calls: number },
+  what: (small: boolean) => string,
+  subject: Samples,
+  baselines: readonly (readonly [label: string, samples: Samples])[],
+): Row[] {
+  const { n, calls } = size;
+  const small = calls > 1;
+  const scale = small ? 1e6 / calls : nsPerTask(n);
+  const base = {
+    group,
+    n: small ? `${n} × ${calls} calls` : formatN(n),
+    unit: small ? 'ns/call' : 'ns/task',
+    subject: side(subject, scale),
+  };
+  return baselines.map(([label, samples]) =>
+    row({ ...base, case: `${what(small)} vs ${label}`, baseline: side(samples, scale) }),
+  );
+}
+
 /** Rows whose numbers are given per task function of a group of `n`. */
 export function nsPerTask(n: number): number {
   return 1e6 / n;

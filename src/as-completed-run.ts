@@ -1,7 +1,7 @@
 import { createAbortError } from './abort-errors';
 import type { Collection } from './collection';
 import type { Settings } from './options';
-import { nativeThen } from './promises';
+import { lastReject, lastResolve, nativeThen, pendingPromise } from './promises';
 import { Run } from './run';
 
 /** A slot's state, when its task function has been called and has not settled (0: nothing known yet). */
@@ -16,17 +16,8 @@ export type CompletedEntry =
 
 type Step = IteratorResult<CompletedEntry, undefined>;
 
-function endOfIteration(): IteratorReturnResult<undefined> {
+export function endOfIteration(): IteratorReturnResult<undefined> {
   return { done: true, value: undefined };
-}
-
-let takeResolve: ((step: Step) => void) | undefined;
-let takeReject: ((error: unknown) => void) | undefined;
-
-/** A shared promise executor: no closure of ours per waiting `next()`. */
-function captureSettlers(resolve: (step: Step) => void, reject: (error: unknown) => void): void {
-  takeResolve = resolve;
-  takeReject = reject;
 }
 
 /**
@@ -127,9 +118,9 @@ export class AsCompletedRun extends Run {
       return Promise.reject(this.crashError);
     }
     if (this.settled || this.left) return Promise.resolve(endOfIteration());
-    const waiting = new Promise<Step>(captureSettlers);
-    this.waiterResolves.push(takeResolve);
-    this.waiterRejects.push(takeReject);
+    const waiting = pendingPromise() as Promise<Step>;
+    this.waiterResolves.push(lastResolve);
+    this.waiterRejects.push(lastReject);
     return waiting;
   }
 

@@ -1,4 +1,4 @@
-import { AsCompletedRun, type CompletedEntry } from './as-completed-run';
+import { AsCompletedRun, type CompletedEntry, endOfIteration } from './as-completed-run';
 import { startRun } from './start-run';
 import type {
   AnyTask,
@@ -26,7 +26,7 @@ class CompletionIterator implements AsyncIterableIterator<CompletedEntry> {
 
   next(): Promise<IteratorResult<CompletedEntry, undefined>> {
     if (this.#run !== undefined) return this.#run.take();
-    if (!this.#startErrorPending) return Promise.resolve({ done: true, value: undefined });
+    if (!this.#startErrorPending) return Promise.resolve(endOfIteration());
     this.#startErrorPending = false;
     return Promise.reject(this.#startError);
   }
@@ -34,7 +34,7 @@ class CompletionIterator implements AsyncIterableIterator<CompletedEntry> {
   return(): Promise<IteratorReturnResult<undefined>> {
     this.#startErrorPending = false;
     if (this.#run !== undefined) return this.#run.leave();
-    return Promise.resolve({ done: true, value: undefined });
+    return Promise.resolve(endOfIteration());
   }
 
   [Symbol.asyncIterator](): this {
@@ -64,7 +64,7 @@ class CompletionIterator implements AsyncIterableIterator<CompletedEntry> {
  * @example
  * ```ts
  * for await (const entry of asCompleted(urls.map((url) => (signal) => fetch(url, { signal })))) {
- *   if (entry.status === 'fulfilled') console.log(`page ${entry.key} arrived`);
+ *   if (entry.status === 'fulfilled') progress.done(entry.key);
  * }
  * ```
  */

@@ -1,23 +1,18 @@
 import { createAbortError } from './abort-errors';
 import type { Collection } from './collection';
 import type { Settings } from './options';
-import { absorbRejection, nativeThen } from './promises';
+import {
+  absorbRejection,
+  absorbRejections,
+  lastReject,
+  lastResolve,
+  nativeThen,
+  pendingPromise,
+} from './promises';
 import { Run } from './run';
 
 /** Marks a slot whose task function has been called. */
 const STARTED: unique symbol = Symbol('started task function');
-
-let queuedResolve: ((value: unknown) => void) | undefined;
-let queuedReject: ((reason: unknown) => void) | undefined;
-
-/** A shared promise executor: no closure of ours per queued task. */
-function captureSettlers(
-  resolve: (value: unknown) => void,
-  reject: (reason: unknown) => void,
-): void {
-  queuedResolve = resolve;
-  queuedReject = reject;
-}
 
 /**
  * A `TaskGroup`'s run: a call whose tasks arrive one by one through {@link spawn}.
@@ -91,10 +86,10 @@ export class GroupRun extends Run {
     this.values[slot] = task;
     this.remaining++;
     if (this.policy !== undefined) {
-      const promise = new Promise(captureSettlers);
+      const promise = pendingPromise();
       this.spawned[slot] = promise;
-      this.resolves[slot] = queuedResolve;
-      this.rejects[slot] = queuedReject;
+      this.resolves[slot] = lastResolve;
+      this.rejects[slot] = lastReject;
       this.policy.enqueue(this, slot);
       return promise;
     }
@@ -189,10 +184,7 @@ export class GroupRun extends Run {
     if (this.ended) return;
     this.stopped = true;
     this.reason = reason;
-    // Every spawned promise still pending rejects from now on (with its own task's
-    // failure or the group's): none may be reported unhandled, this one included.
-    const { spawned } = this;
-    for (let index = 0; index < spawned.length; index++) absorbRejection(spawned[index]);
+    this.absorbPendingSpawned();
     this.endWithFailure(reason);
   }
 
@@ -204,8 +196,7 @@ export class GroupRun extends Run {
     const groupReason = reason === undefined ? createAbortError(undefined) : reason;
     this.stopped = true;
     this.reason = groupReason;
-    const { spawned } = this;
-    for (let index = 0; index < spawned.length; index++) absorbRejection(spawned[index]);
+    this.absorbPendingSpawned();
     this.end(() => groupReason);
   }
 
@@ -242,6 +233,15 @@ export class GroupRun extends Run {
       if (this.stopped) this.rejectPromise(this.reason);
       else this.resolvePromise(undefined);
     });
+  }
+
+  /**
+   * The group has just ended: every spawned promise still pending may reject from
+   * now on (with its own task's failure or the group's reason), and none may be
+   * reported unhandled — the one failing now included.
+   */
+  private absorbPendingSpawned(): void {
+    absorbRejections(this.spawned, 0);
   }
 
   private settledAsReturned(fulfilled: boolean, outcome: unknown): void {

@@ -23,6 +23,27 @@ export function fulfilledPromise(): Promise<void> {
   return fulfilled;
 }
 
+/** How to settle the promise {@link pendingPromise} made last. */
+export let lastResolve: (value: unknown) => void = ignore;
+export let lastReject: (reason: unknown) => void = ignore;
+
+function captureSettlers(
+  resolve: (value: unknown) => void,
+  reject: (reason: unknown) => void,
+): void {
+  lastResolve = resolve;
+  lastReject = reject;
+}
+
+/**
+ * A new pending promise; read {@link lastResolve} and {@link lastReject} at once,
+ * before making another. Why not a deferred object: one shared executor and no
+ * object of ours per promise, on paths taken once per task or per `next()`.
+ */
+export function pendingPromise(): Promise<unknown> {
+  return new Promise(captureSettlers);
+}
+
 /**
  * Gives a native promise (of any realm) a rejection handler without reading or
  * calling anything else on it, so a promise the call read but will never await is

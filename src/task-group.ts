@@ -61,7 +61,7 @@ export class TaskGroup {
    * @example
    * ```ts
    * const group = new TaskGroup();
-   * group.signal.addEventListener('abort', () => console.log('group stopped'));
+   * group.signal.addEventListener('abort', () => spinner.stop());
    * ```
    */
   get signal(): AbortSignal {
@@ -85,7 +85,7 @@ export class TaskGroup {
    * const group = new TaskGroup();
    * const page = group.spawn((signal) => fetch('/page', { signal }).then((r) => r.text()));
    * await group.join();
-   * console.log(await page);
+   * render(await page);
    * ```
    */
   spawn<R>(task: (signal: AbortSignal) => R): Promise<Awaited<R>> {

@@ -305,7 +305,7 @@ export type TaskGroupOptions = Omit<GatherOptions, 'waitForCleanup'>;
  *
  * @example
  * ```ts
- * const options: IsolateOptions<string[]> = { fallback: [], onError: (error) => console.warn(error) };
+ * const options: IsolateOptions<string[]> = { fallback: [], onError: (error) => logger.warn(error) };
  * ```
  */
 export interface IsolateOptions<F = undefined> {

@@ -22,7 +22,7 @@ import {
   largeCallAndSmallCalls,
   measure,
 } from '../harness';
-import { formatN, nsPerTask, type Row, row, side } from '../report';
+import { type Row, rowsPerSize } from '../report';
 
 const GROUP = 'as-completed';
 
@@ -333,18 +333,18 @@ export async function asCompletedCases(config: Config): Promise<Row[]> {
     if (subject === undefined || queue === undefined || generator === undefined) {
       throw new Error('contenders missing');
     }
-    const small = calls > 1;
-    const scale = small ? 1e6 / calls : nsPerTask(n);
-    const base = {
-      group: GROUP,
-      n: small ? `${n} × ${calls} calls` : formatN(n),
-      unit: small ? 'ns/call' : 'ns/task',
-      subject: side(subject, scale),
-    };
-    const what = small ? `asCompleted: a call with ${n} async tasks` : 'asCompleted: async tasks';
     rows.push(
-      row({ ...base, case: `${what} vs completion queue`, baseline: side(queue, scale) }),
-      row({ ...base, case: `${what} vs async generator`, baseline: side(generator, scale) }),
+      ...rowsPerSize(
+        GROUP,
+        { n, calls },
+        (small) =>
+          small ? `asCompleted: a call with ${n} async tasks` : 'asCompleted: async tasks',
+        subject,
+        [
+          ['completion queue', queue],
+          ['async generator', generator],
+        ],
+      ),
     );
   }
   return rows;

@@ -22,7 +22,7 @@ import {
   promiseAll,
   TaskGroup,
 } from '../harness';
-import { formatN, nsPerTask, type Row, row, side } from '../report';
+import { type Row, rowsPerSize } from '../report';
 
 const GROUP = 'task-group';
 
@@ -84,18 +84,18 @@ export async function taskGroupCases(config: Config): Promise<Row[]> {
     if (subject === undefined || gathered === undefined || all === undefined) {
       throw new Error('contenders missing');
     }
-    const small = calls > 1;
-    const scale = small ? 1e6 / calls : nsPerTask(n);
-    const base = {
-      group: GROUP,
-      n: small ? `${n} × ${calls} calls` : formatN(n),
-      unit: small ? 'ns/call' : 'ns/task',
-      subject: side(subject, scale),
-    };
-    const what = small ? `TaskGroup: ${n} spawns + join per call` : 'TaskGroup: spawn each + join';
     rows.push(
-      row({ ...base, case: `${what} vs gather`, baseline: side(gathered, scale) }),
-      row({ ...base, case: `${what} vs Promise.all`, baseline: side(all, scale) }),
+      ...rowsPerSize(
+        GROUP,
+        { n, calls },
+        (small) =>
+          small ? `TaskGroup: ${n} spawns + join per call` : 'TaskGroup: spawn each + join',
+        subject,
+        [
+          ['gather', gathered],
+          ['Promise.all', all],
+        ],
+      ),
     );
   }
   return rows;
