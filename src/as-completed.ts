@@ -1,6 +1,8 @@
+import { beginRun, createRun } from './call';
 import { nativeThen } from './promises';
 import { Queue } from './queue';
-import { beginRun, createRun, GO_ON, type Rules, type Run } from './run';
+import { GO_ON, type Rules } from './rules';
+import type { Run } from './run';
 import type {
   AnyTask,
   AsCompletedEntry,
@@ -108,7 +110,7 @@ class Delivery {
  */
 const completionRules: Rules<Delivery> = {
   keepsEveryOutcome: true,
-  batches: false,
+  failsFast: false,
   defersPlainValues: false,
   resultRejects: false,
   fulfilled(kept, slot, value, delivery) {

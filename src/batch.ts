@@ -1,6 +1,6 @@
 import { absorbRejection, nativeThen } from './promises';
 import type { Run } from './run';
-import { AWAITED, RUNNING } from './slots';
+import { AWAITED, DONE, RUNNING } from './slots';
 
 type PromiseCombinator = (this: PromiseConstructor, values: unknown[]) => Promise<unknown[]>;
 const NativePromise = Promise;
@@ -35,9 +35,17 @@ export function handOver<C>(run: Run<C>): void {
       : values.filter((_, slot) => state[slot] === RUNNING || state[slot] === AWAITED);
   nativeThen.call(
     promiseAll.call(NativePromise, waited),
-    (results) => run.batchFulfilled(results as unknown[]),
-    (reason) => run.batchRejected(reason),
+    (results) => recordResults(run, results as unknown[]),
+    (reason) => run.failed(false, reason),
   );
+}
+
+/** `results` are in the order of the batched slots: each is recorded as that slot's outcome. */
+function recordResults<C>(run: Run<C>, results: readonly unknown[]): void {
+  const { state } = run;
+  for (let slot = 0, k = 0; k < results.length && !run.ended; slot++) {
+    if (state[slot] !== DONE) run.record(slot, true, results[k++]);
+  }
 }
 
 /**

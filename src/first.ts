@@ -1,5 +1,5 @@
-import { startCall } from './gather';
-import { GO_ON, RESOLVE, type Rules } from './run';
+import { startCall } from './call';
+import { GO_ON, RESOLVE, type Rules } from './rules';
 import type { AnyTask, FirstResult, GatherInput, GatherOptions } from './types';
 
 /** `AggregateError` where it exists; an `Error` with the same `errors` elsewhere. */
@@ -20,7 +20,7 @@ function allRejected(errors: unknown[]): Error {
  */
 const firstRules: Rules<undefined> = {
   keepsEveryOutcome: false,
-  batches: false,
+  failsFast: false,
   defersPlainValues: true,
   resultRejects: true,
   fulfilled: () => RESOLVE,

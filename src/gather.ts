@@ -1,5 +1,6 @@
+import { startCall } from './call';
 import { shapeOutput } from './collection';
-import { beginRun, createRun, GO_ON, REJECT, type Rules, type Run } from './run';
+import { GO_ON, REJECT, type Rules } from './rules';
 import type {
   AnyTask,
   GatherInput,
@@ -14,7 +15,7 @@ import type {
  */
 const allRules: Rules<undefined> = {
   keepsEveryOutcome: false,
-  batches: true,
+  failsFast: true,
   defersPlainValues: false,
   resultRejects: false,
   fulfilled(kept, slot, value) {
@@ -33,7 +34,7 @@ const allRules: Rules<undefined> = {
  */
 const settledRules: Rules<undefined> = {
   keepsEveryOutcome: true,
-  batches: false,
+  failsFast: false,
   defersPlainValues: false,
   resultRejects: false,
   fulfilled(kept, slot, value) {
@@ -47,24 +48,6 @@ const settledRules: Rules<undefined> = {
   result: (kept, collection) => shapeOutput(collection, kept),
   settled: undefined,
 };
-
-/**
- * Every error, bad arguments included, becomes the returned promise's rejection:
- * a public function never throws synchronously.
- */
-export function startCall(
-  rules: Rules<undefined>,
-  tasks: unknown,
-  options: unknown,
-): Promise<unknown> {
-  let run: Run<undefined>;
-  try {
-    run = createRun(rules, undefined, tasks, options);
-  } catch (error) {
-    return Promise.reject(error);
-  }
-  return beginRun(run).promise;
-}
 
 /**
  * Runs tasks concurrently and resolves with their results in input order — an

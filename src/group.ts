@@ -1,28 +1,18 @@
 import { createAbortError } from './abort-errors';
-import { armDeadline, clearDeadline, type DeadlineHolder } from './deadline';
 import { createLimiter, type Limiter, type LimiterHost } from './limits/limiter';
+import { type Links, linkCaller, releaseLinks } from './links';
 import type { Settings } from './options';
 import { absorbedRejection, absorbRejection, nativeThen, promiseFor } from './promises';
 import { Queue } from './queue';
-import { type AbortFollower, linkSignal, type SignalFollowers, unlinkSignal } from './signal-link';
+import type { SignalFollowers } from './signal-link';
 
 type TaskFunction = (signal: AbortSignal) => unknown;
 
 /** A spawned task function that waits for the group's limiter, and how to settle its promise. */
-class Spawned {
+interface Spawned {
   readonly task: TaskFunction;
   readonly resolve: (value: unknown) => void;
   readonly reject: (reason: unknown) => void;
-
-  constructor(
-    task: TaskFunction,
-    resolve: (value: unknown) => void,
-    reject: (reason: unknown) => void,
-  ) {
-    this.task = task;
-    this.resolve = resolve;
-    this.reject = reject;
-  }
 }
 
 /**
@@ -31,7 +21,7 @@ class Spawned {
  * The group settles when nothing is pending and it was joined (success) or
  * stopped (a failure, an abort): a group always waits for its started tasks.
  */
-export class Group implements AbortFollower, DeadlineHolder, LimiterHost<Spawned> {
+export class Group implements Links, LimiterHost<Spawned> {
   readonly controller = new AbortController();
   readonly signal = this.controller.signal;
   readonly promise: Promise<unknown>;
@@ -55,7 +45,7 @@ export class Group implements AbortFollower, DeadlineHolder, LimiterHost<Spawned
   private readonly queue = new Queue<Spawned>();
   /** Invariant: those handed to a shared limiter and not yet called, for a stop to reject. */
   private readonly handed = new Set<Spawned>();
-  private callerLink: SignalFollowers | undefined = undefined;
+  callerLink: SignalFollowers | undefined = undefined;
   deadlineTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   deadlineRemaining = 0;
   private resolve!: (value: unknown) => void;
@@ -77,13 +67,8 @@ export class Group implements AbortFollower, DeadlineHolder, LimiterHost<Spawned
     });
     this.limiter = createLimiter(settings, this, Number.POSITIVE_INFINITY);
     this.handsOver = settings.limit !== undefined;
-    const { signal, timeout } = settings;
     try {
-      if (signal?.aborted) this.followAbort(signal.reason);
-      else {
-        if (signal !== undefined) this.callerLink = linkSignal(signal, this);
-        if (timeout !== Number.POSITIVE_INFINITY) armDeadline(this, timeout);
-      }
+      linkCaller(this, settings);
     } catch (error) {
       this.crash(error);
     }
@@ -105,7 +90,7 @@ export class Group implements AbortFollower, DeadlineHolder, LimiterHost<Spawned
     if (this.limiter !== undefined) {
       let spawned: Spawned | undefined;
       const promise = new Promise((resolve, reject) => {
-        spawned = new Spawned(task, resolve, reject);
+        spawned = { task, resolve, reject };
       });
       absorbRejection(promise);
       this.queue.push(spawned as Spawned);
@@ -209,7 +194,7 @@ export class Group implements AbortFollower, DeadlineHolder, LimiterHost<Spawned
     this.stopped = true;
     this.settled = true;
     this.reason = error;
-    this.releaseLinks();
+    releaseLinks(this);
     this.controller.abort(createAbortError(error));
     absorbRejection(this.promise);
     this.joinSettled = true;
@@ -237,7 +222,7 @@ export class Group implements AbortFollower, DeadlineHolder, LimiterHost<Spawned
   private stop(reason: unknown, abortReason: unknown): void {
     this.stopped = true;
     this.reason = reason;
-    this.releaseLinks();
+    releaseLinks(this);
     this.controller.abort(abortReason);
     for (let spawned = this.queue.shift(); spawned !== undefined; spawned = this.queue.shift()) {
       this.refuseWaiting(spawned, reason);
@@ -260,7 +245,7 @@ export class Group implements AbortFollower, DeadlineHolder, LimiterHost<Spawned
   private settleIfDone(): void {
     if (this.settled || this.pending !== 0 || !(this.joined || this.stopped)) return;
     this.settled = true;
-    this.releaseLinks();
+    releaseLinks(this);
     // `join()` may never be called (`await using` disposes instead): never unhandled.
     absorbRejection(this.promise);
     queueMicrotask(() => {
@@ -268,13 +253,5 @@ export class Group implements AbortFollower, DeadlineHolder, LimiterHost<Spawned
       if (this.stopped) this.reject(this.reason);
       else this.resolve(undefined);
     });
-  }
-
-  private releaseLinks(): void {
-    if (this.callerLink !== undefined) {
-      unlinkSignal(this.callerLink, this);
-      this.callerLink = undefined;
-    }
-    clearDeadline(this);
   }
 }
