@@ -106,7 +106,7 @@ class Delivery {
 /**
  * `asCompleted`: `gatherSettled`'s rules, but each outcome is delivered as an
  * entry, and its value let go of (a consumed entry's value must be collectable
- * while the loop goes on: test/as-completed.test.ts, "lets go").
+ * while the loop goes on: test/leak/heap.mjs, "results already taken are collectable").
  */
 const completionRules: Rules<Delivery> = {
   keepsEveryOutcome: true,

@@ -30,7 +30,7 @@ const allRules: Rules<undefined> = {
 /**
  * `gatherSettled`: every outcome is kept, as `Promise.allSettled` shapes it, and
  * none ends the call; on the caller's abort or the deadline the open slots read
- * the abort reason (test/gather-settled.test.ts, "partial results").
+ * the abort reason (test/gather-settled.test.ts, "on the deadline, resolves with partial results").
  */
 const settledRules: Rules<undefined> = {
   keepsEveryOutcome: true,

@@ -215,8 +215,8 @@ export class Group implements Links, LimiterHost<Spawned> {
 
   /**
    * The first failure or an abort: recorded before the signal aborts (a listener
-   * that re-enters cannot change it: test/task-group.test.ts, "abort listeners
-   * that re-enter"); the tasks still waiting for the limiter will never be called,
+   * that re-enters cannot change it: test/task-group.test.ts, "keeps the failure
+   * when an abort listener re-enters the group"); the tasks still waiting for the limiter will never be called,
    * so their promises reject now, before `join()` does.
    */
   private stop(reason: unknown, abortReason: unknown): void {

@@ -153,8 +153,8 @@ export class Run<C = unknown> implements Links, LimiterHost<number> {
     if (!started) this.state[slot] = AWAITED;
     if (promise === undefined) {
       if (started || !this.rules.defersPlainValues) this.settledNow(slot, started, true, task);
-      // `first`: as `Promise.any` awaits a value — an already fulfilled promise
-      // earlier in the input wins over it (test/first.test.ts, "plain value").
+      // `first`: as `Promise.any` awaits a value, an already fulfilled promise before
+      // it wins (test/first.test.ts, "awaits a plain value as Promise.any does").
       else nativeThen.call(fulfilledPromise(), () => this.record(slot, true, task), undefined);
       return undefined;
     }
@@ -254,7 +254,8 @@ export class Run<C = unknown> implements Links, LimiterHost<number> {
   /**
    * The one way a run ends early. How it settles is recorded first, so abort
    * listeners that re-enter cannot settle it twice or change its reason
-   * (test/gather.test.ts, "abort listeners that re-enter"); then the caller's link
+   * (test/gather.test.ts, "keeps its failure when a sibling rejects from inside an
+   * abort listener"); then the caller's link
    * and the timer go, the unread input is given rejection handlers, and the tasks'
    * signal aborts — with `cause` itself when `passOn`, else an "AbortError" it causes.
    */

@@ -32,7 +32,7 @@ export class SharedLimit<S> implements Limiter {
     let refused = false;
     // The limiter calls this when a place is free. Its promise holds the place until
     // the task settles — even after the call has settled, so the bound holds across
-    // calls (test/shared-limit.test.ts, "keeps the place of a started task").
+    // calls (test/shared-limit.test.ts, "holds its place after its call has rejected").
     // Called after the host ended, it gives the place back at once.
     const wrapper = (): Promise<void> => {
       called = true;

@@ -33,7 +33,8 @@ export class Window<S> implements Limiter {
    * Starts waiting task functions while places are free. One that settles as it
    * returns gives its place back inside this loop, and the loop starts the next:
    * a million synchronous tasks at `concurrency: 1` take one turn and constant
-   * stack (test/concurrency.test.ts, "a million synchronous task functions").
+   * stack (test/concurrency.test.ts, "runs a million synchronous task functions at
+   * concurrency 1 within the call").
    * A task function that spawns as it starts (a `TaskGroup`) fills from inside the
    * call, in the same order, so a free place is taken before `spawn` returns.
    */
