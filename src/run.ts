@@ -180,8 +180,12 @@ export class Run<C = unknown> implements Links, LimiterHost<number> {
 
   /** Under `failsFast` rules one reaction per run serves every slot's rejection. */
   private failedOne(started: boolean): (reason: unknown) => void {
-    if (started) return (this.functionFailed ??= (reason) => this.failed(true, reason));
-    return (this.inputFailed ??= (reason) => this.failed(false, reason));
+    if (started) {
+      if (this.functionFailed === undefined) this.functionFailed = (r) => this.failed(true, r);
+      return this.functionFailed;
+    }
+    if (this.inputFailed === undefined) this.inputFailed = (r) => this.failed(false, r);
+    return this.inputFailed;
   }
 
   /** A task function's settlement hands its limiter place on — after the outcome. */
