@@ -29,21 +29,21 @@ class Delivery {
   /** Keys in input order for keyed input; `undefined` for positional input (the key is the index). */
   keys: unknown[] | undefined = undefined;
   /** Invariant: entries nobody has asked for; non-empty only while no `next()` waits. */
-  buffer = new Queue<Entry>();
+  #buffer = new Queue<Entry>();
   /** Invariant: how to resolve each waiting `next()`, oldest first; non-empty only while the buffer is empty. */
-  readonly waiters = new Queue<(step: Step | Promise<never>) => void>();
+  readonly #waiters = new Queue<(step: Step) => void>();
   /** The consumer left the loop: nothing more is delivered. */
-  left = false;
+  #left = false;
   /** The run has settled: no entry comes after the buffered ones. */
-  over = false;
+  #over = false;
   /** A crash waits here, behind the buffered entries, for the `next()` that takes it. */
-  crashPending = false;
-  crashError: unknown = undefined;
+  #crashPending = false;
+  #crashError: unknown = undefined;
 
   deliver(entry: Entry): void {
-    if (this.left) return;
-    const waiter = this.waiters.shift();
-    if (waiter === undefined) this.buffer.push(entry);
+    if (this.#left) return;
+    const waiter = this.#waiters.shift();
+    if (waiter === undefined) this.#buffer.push(entry);
     else waiter({ done: false, value: entry });
   }
 
@@ -53,14 +53,14 @@ class Delivery {
 
   /** What `next()` returns: the oldest buffered entry, the end, or a wait for the next entry. */
   take(): Promise<Step> {
-    const entry = this.buffer.shift();
+    const entry = this.#buffer.shift();
     if (entry !== undefined) return Promise.resolve({ done: false, value: entry });
-    if (this.crashPending) {
-      this.crashPending = false;
-      return Promise.reject(this.crashError);
+    if (this.#crashPending) {
+      this.#crashPending = false;
+      return Promise.reject(this.#crashError);
     }
-    if (this.over || this.left) return Promise.resolve(endOfIteration());
-    return new Promise((resolve) => this.waiters.push(resolve));
+    if (this.#over || this.#left) return Promise.resolve(endOfIteration());
+    return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
   /**
@@ -69,35 +69,32 @@ class Delivery {
    * with `waitForCleanup` once the started task functions have settled.
    */
   leave(run: Run<Delivery>): Promise<IteratorReturnResult<undefined>> {
-    if (!this.left) {
-      this.left = true;
-      this.crashPending = false;
-      this.buffer = new Queue();
-      this.endWaiters();
+    if (!this.#left) {
+      this.#left = true;
+      this.#crashPending = false;
+      this.#buffer = new Queue();
+      this.#endWaiters();
       run.leave();
     }
-    if (this.over) return Promise.resolve(endOfIteration());
+    if (this.#over) return Promise.resolve(endOfIteration());
     return nativeThen.call(run.promise, endOfIteration, undefined) as Promise<
       IteratorReturnResult<undefined>
     >;
   }
 
-  /** The run settled; `rejects` only when it crashed, with `error`, for the next `next()`. */
+  /**
+   * The run settled; `rejects` only when it crashed as it began (a caller's
+   * signal-like object that throws), before any `next()`: the first one rejects.
+   */
   end(rejects: boolean, error: unknown): void {
-    this.over = true;
-    if (rejects && !this.left) {
-      const waiter = this.waiters.shift();
-      if (waiter !== undefined) waiter(Promise.reject(error));
-      else {
-        this.crashPending = true;
-        this.crashError = error;
-      }
-    }
-    this.endWaiters();
+    this.#over = true;
+    this.#crashPending = rejects;
+    this.#crashError = error;
+    this.#endWaiters();
   }
 
-  private endWaiters(): void {
-    for (let waiter = this.waiters.shift(); waiter !== undefined; waiter = this.waiters.shift()) {
+  #endWaiters(): void {
+    for (let waiter = this.#waiters.shift(); waiter !== undefined; waiter = this.#waiters.shift()) {
       waiter(endOfIteration());
     }
   }
@@ -110,7 +107,7 @@ class Delivery {
  */
 const completionRules: Rules<Delivery> = {
   keepsEveryOutcome: true,
-  failsFast: false,
+  batch: undefined,
   defersPlainValues: false,
   resultRejects: false,
   fulfilled(kept, slot, value, delivery) {

@@ -1,4 +1,5 @@
 import { absorbRejection, nativeThen } from './promises';
+import type { Batch } from './rules';
 import type { Run } from './run';
 import { AWAITED, DONE, RUNNING } from './slots';
 
@@ -18,13 +19,13 @@ const promiseAllSettled = Promise.allSettled as PromiseCombinator;
  * awaited: every collected promise gets a rejection handler instead, and with
  * `waitForCleanup` the run waits for the task functions' promises.
  */
-export function handOver<C>(run: Run<C>): void {
+function handOver<C>(run: Run<C>): void {
   const { values, state } = run;
   if (run.ended) {
     for (let slot = 0; slot < run.read; slot++) {
       if (state[slot] === RUNNING || state[slot] === AWAITED) absorbRejection(values[slot]);
     }
-    if (run.waitForCleanup) holdBatchForCleanup(run);
+    if (run.waitForCleanup) holdForCleanup(run);
     return;
   }
   if (run.batchCount === 0) return;
@@ -36,7 +37,7 @@ export function handOver<C>(run: Run<C>): void {
   nativeThen.call(
     promiseAll.call(NativePromise, waited),
     (results) => recordResults(run, results as unknown[]),
-    (reason) => run.failed(false, reason),
+    (reason) => run.batchRejected(reason),
   );
 }
 
@@ -52,7 +53,7 @@ function recordResults<C>(run: Run<C>, results: readonly unknown[]): void {
  * With `waitForCleanup`, after the run ended: it settles once every batched task
  * function's promise has settled (a promise of the input is the caller's, not waited for).
  */
-export function holdBatchForCleanup<C>(run: Run<C>): void {
+function holdForCleanup<C>(run: Run<C>): void {
   const { values, state } = run;
   const running = values.filter((_, slot) => state[slot] === RUNNING);
   if (running.length === 0) return;
@@ -62,3 +63,6 @@ export function holdBatchForCleanup<C>(run: Run<C>): void {
     undefined,
   );
 }
+
+/** The batch `gather`'s rules hand to the run. */
+export const promiseAllBatch: Batch = { handOver, holdForCleanup };

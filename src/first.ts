@@ -20,7 +20,7 @@ function allRejected(errors: unknown[]): Error {
  */
 const firstRules: Rules<undefined> = {
   keepsEveryOutcome: false,
-  failsFast: false,
+  batch: undefined,
   defersPlainValues: true,
   resultRejects: true,
   fulfilled: () => RESOLVE,

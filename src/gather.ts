@@ -1,3 +1,4 @@
+import { promiseAllBatch } from './batch';
 import { startCall } from './call';
 import { shapeOutput } from './collection';
 import { GO_ON, REJECT, type Rules } from './rules';
@@ -15,7 +16,7 @@ import type {
  */
 const allRules: Rules<undefined> = {
   keepsEveryOutcome: false,
-  failsFast: true,
+  batch: promiseAllBatch,
   defersPlainValues: false,
   resultRejects: false,
   fulfilled(kept, slot, value) {
@@ -34,7 +35,7 @@ const allRules: Rules<undefined> = {
  */
 const settledRules: Rules<undefined> = {
   keepsEveryOutcome: true,
-  failsFast: false,
+  batch: undefined,
   defersPlainValues: false,
   resultRejects: false,
   fulfilled(kept, slot, value) {

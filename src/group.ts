@@ -26,57 +26,57 @@ export class Group implements Links, LimiterHost<Spawned> {
   readonly signal = this.controller.signal;
   readonly promise: Promise<unknown>;
   /** Invariant: spawned tasks not yet settled — waiting for the limiter or running. */
-  private pending = 0;
+  #pending = 0;
   /** Invariant: `join()` has been called. */
-  private joined = false;
+  #joined = false;
   /** Invariant: the group failed, was aborted or crashed; `reason` says why; nothing starts any more. */
-  private stopped = false;
+  #stopped = false;
   reason: unknown = undefined;
   /** Invariant: stopped by `group.abort()`: its reason is already in the caller's hands. */
   abortedByGroup = false;
   /** Invariant: nothing is pending and the group was joined or stopped; `join()` settles next. */
-  private settled = false;
+  #settled = false;
   /** Invariant: `join()`'s promise has settled (a microtask after {@link settled}). */
   joinSettled = false;
-  private readonly limiter: Limiter | undefined;
+  readonly #limiter: Limiter | undefined;
   /** Under a shared limiter: the spawned task functions handed to it are taken from the queue at once. */
-  private readonly handsOver: boolean;
+  readonly #handsOver: boolean;
   /** Invariant: spawned task functions waiting for the limiter, oldest first. */
-  private readonly queue = new Queue<Spawned>();
+  readonly #queue = new Queue<Spawned>();
   /** Invariant: those handed to a shared limiter and not yet called, for a stop to reject. */
-  private readonly handed = new Set<Spawned>();
+  readonly #handed = new Set<Spawned>();
   callerLink: SignalFollowers | undefined = undefined;
   deadlineTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   deadlineRemaining = 0;
-  private resolve!: (value: unknown) => void;
-  private reject!: (reason: unknown) => void;
+  #resolve!: (value: unknown) => void;
+  #reject!: (reason: unknown) => void;
   // One pair per group: what a task started at once goes through.
-  private readonly fulfilled = (value: unknown): unknown => {
-    this.settledLater(true, value);
+  readonly #fulfilled = (value: unknown): unknown => {
+    this.#settledLater(true, value);
     return value;
   };
-  private readonly rejected = (reason: unknown): never => {
-    this.settledLater(false, reason);
+  readonly #rejected = (reason: unknown): never => {
+    this.#settledLater(false, reason);
     throw reason;
   };
 
   constructor(settings: Settings) {
     this.promise = new Promise((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
+      this.#resolve = resolve;
+      this.#reject = reject;
     });
-    this.limiter = createLimiter(settings, this, Number.POSITIVE_INFINITY);
-    this.handsOver = settings.limit !== undefined;
+    this.#limiter = createLimiter(settings, this, Number.POSITIVE_INFINITY);
+    this.#handsOver = settings.limit !== undefined;
     try {
       linkCaller(this, settings);
     } catch (error) {
-      this.crash(error);
+      this.#crash(error);
     }
   }
 
   /** `join()` was called and nothing is pending: `spawn` is refused. */
   get closed(): boolean {
-    return this.joined && this.settled;
+    return this.#joined && this.#settled;
   }
 
   /**
@@ -85,16 +85,16 @@ export class Group implements Links, LimiterHost<Spawned> {
    * started at once costs no promise of its own: the one `then` derives is returned.
    */
   spawn(task: TaskFunction): Promise<unknown> {
-    if (this.stopped) return absorbedRejection(this.reason);
-    this.pending++;
-    if (this.limiter !== undefined) {
+    if (this.#stopped) return absorbedRejection(this.reason);
+    this.#pending++;
+    if (this.#limiter !== undefined) {
       let spawned: Spawned | undefined;
       const promise = new Promise((resolve, reject) => {
         spawned = { task, resolve, reject };
       });
       absorbRejection(promise);
-      this.queue.push(spawned as Spawned);
-      this.limiter.enqueue();
+      this.#queue.push(spawned as Spawned);
+      this.#limiter.enqueue();
       return promise;
     }
     let result: unknown;
@@ -103,13 +103,14 @@ export class Group implements Links, LimiterHost<Spawned> {
     try {
       result = task(this.signal);
       promise = promiseFor(result);
-      if (promise !== undefined) derived = nativeThen.call(promise, this.fulfilled, this.rejected);
+      if (promise !== undefined)
+        derived = nativeThen.call(promise, this.#fulfilled, this.#rejected);
     } catch (error) {
-      this.settledNow(false, error);
+      this.#settledNow(false, error);
       return absorbedRejection(error);
     }
     if (promise === undefined) {
-      this.settledNow(true, result);
+      this.#settledNow(true, result);
       return Promise.resolve(result);
     }
     absorbRejection(derived);
@@ -117,16 +118,16 @@ export class Group implements Links, LimiterHost<Spawned> {
   }
 
   join(): Promise<unknown> {
-    if (!this.joined) {
-      this.joined = true;
-      this.settleIfDone();
+    if (!this.#joined) {
+      this.#joined = true;
+      this.#settleIfDone();
     }
     return this.promise;
   }
 
   /** `group.abort(reason)`: nothing once the group has stopped or settled. */
   abortGroup(reason: unknown): void {
-    if (this.stopped || this.settled) return;
+    if (this.#stopped || this.#settled) return;
     this.abortedByGroup = true;
     this.followAbort(reason);
   }
@@ -137,21 +138,21 @@ export class Group implements Links, LimiterHost<Spawned> {
    * group's, and `join()` rejects with that same object.
    */
   followAbort(reason: unknown): void {
-    if (this.stopped || this.settled) return;
+    if (this.#stopped || this.#settled) return;
     const groupReason = reason === undefined ? createAbortError(undefined) : reason;
-    this.stop(groupReason, groupReason);
+    this.#stop(groupReason, groupReason);
   }
 
   next(): Spawned | undefined {
-    if (this.stopped) return undefined;
-    const spawned = this.queue.shift();
-    if (spawned !== undefined && this.handsOver) this.handed.add(spawned);
+    if (this.#stopped) return undefined;
+    const spawned = this.#queue.shift();
+    if (spawned !== undefined && this.#handsOver) this.#handed.add(spawned);
     return spawned;
   }
 
   start(spawned: Spawned): Promise<void> | undefined {
-    if (this.stopped) return undefined;
-    this.handed.delete(spawned);
+    if (this.#stopped) return undefined;
+    this.#handed.delete(spawned);
     let result: unknown;
     let promise: Promise<unknown> | undefined;
     try {
@@ -162,55 +163,55 @@ export class Group implements Links, LimiterHost<Spawned> {
           promise,
           (value) => {
             spawned.resolve(value);
-            this.settledLater(true, value);
+            this.#settledLater(true, value);
           },
           (reason) => {
             spawned.reject(reason);
-            this.settledLater(false, reason);
+            this.#settledLater(false, reason);
           },
         ) as Promise<void>;
       }
     } catch (error) {
       spawned.reject(error);
-      this.settledNow(false, error);
+      this.#settledNow(false, error);
       return undefined;
     }
     spawned.resolve(result);
-    this.settledNow(true, result);
+    this.#settledNow(true, result);
     return undefined;
   }
 
   refuse(spawned: Spawned, error: unknown): void {
-    if (!this.handed.delete(spawned)) return;
+    if (!this.#handed.delete(spawned)) return;
     spawned.reject(error);
-    this.settledNow(false, error);
+    this.#settledNow(false, error);
   }
 
   /**
    * Rejects with `error` from a place no task owns (a caller's signal-like object
    * that throws), so the constructor never throws for it; settles at once.
    */
-  private crash(error: unknown): void {
-    this.stopped = true;
-    this.settled = true;
+  #crash(error: unknown): void {
+    this.#stopped = true;
+    this.#settled = true;
     this.reason = error;
     releaseLinks(this);
     this.controller.abort(createAbortError(error));
     absorbRejection(this.promise);
     this.joinSettled = true;
-    this.reject(error);
+    this.#reject(error);
   }
 
   /** A spawned task settled: one that settled as it returned frees its limiter place itself. */
-  private settledNow(fulfilled: boolean, outcome: unknown): void {
-    this.pending--;
-    if (!fulfilled && !this.stopped) this.stop(outcome, createAbortError(outcome));
-    this.settleIfDone();
+  #settledNow(fulfilled: boolean, outcome: unknown): void {
+    this.#pending--;
+    if (!fulfilled && !this.#stopped) this.#stop(outcome, createAbortError(outcome));
+    this.#settleIfDone();
   }
 
-  private settledLater(fulfilled: boolean, outcome: unknown): void {
-    this.settledNow(fulfilled, outcome);
-    this.limiter?.release();
+  #settledLater(fulfilled: boolean, outcome: unknown): void {
+    this.#settledNow(fulfilled, outcome);
+    this.#limiter?.release();
   }
 
   /**
@@ -219,22 +220,22 @@ export class Group implements Links, LimiterHost<Spawned> {
    * when an abort listener re-enters the group"); the tasks still waiting for the limiter will never be called,
    * so their promises reject now, before `join()` does.
    */
-  private stop(reason: unknown, abortReason: unknown): void {
-    this.stopped = true;
+  #stop(reason: unknown, abortReason: unknown): void {
+    this.#stopped = true;
     this.reason = reason;
     releaseLinks(this);
     this.controller.abort(abortReason);
-    for (let spawned = this.queue.shift(); spawned !== undefined; spawned = this.queue.shift()) {
-      this.refuseWaiting(spawned, reason);
+    for (let spawned = this.#queue.shift(); spawned !== undefined; spawned = this.#queue.shift()) {
+      this.#refuseWaiting(spawned, reason);
     }
-    for (const spawned of this.handed) this.refuseWaiting(spawned, reason);
-    this.handed.clear();
-    this.settleIfDone();
+    for (const spawned of this.#handed) this.#refuseWaiting(spawned, reason);
+    this.#handed.clear();
+    this.#settleIfDone();
   }
 
-  private refuseWaiting(spawned: Spawned, reason: unknown): void {
+  #refuseWaiting(spawned: Spawned, reason: unknown): void {
     spawned.reject(reason);
-    this.pending--;
+    this.#pending--;
   }
 
   /**
@@ -242,16 +243,16 @@ export class Group implements Links, LimiterHost<Spawned> {
    * the reactions of the spawned promises (settled in that same turn) run before
    * the code awaiting `join()`.
    */
-  private settleIfDone(): void {
-    if (this.settled || this.pending !== 0 || !(this.joined || this.stopped)) return;
-    this.settled = true;
+  #settleIfDone(): void {
+    if (this.#settled || this.#pending !== 0 || !(this.#joined || this.#stopped)) return;
+    this.#settled = true;
     releaseLinks(this);
     // `join()` may never be called (`await using` disposes instead): never unhandled.
     absorbRejection(this.promise);
     queueMicrotask(() => {
       this.joinSettled = true;
-      if (this.stopped) this.reject(this.reason);
-      else this.resolve(undefined);
+      if (this.#stopped) this.#reject(this.reason);
+      else this.#resolve(undefined);
     });
   }
 }

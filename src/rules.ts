@@ -1,4 +1,5 @@
 import type { Collection } from './collection';
+import type { Run } from './run';
 
 /** A verdict on one outcome: recorded, the call goes on. */
 export const GO_ON = 0;
@@ -16,11 +17,11 @@ export interface Rules<C> {
   /** A failure does not end the call; on an abort, open slots read its reason. */
   readonly keepsEveryOutcome: boolean;
   /**
-   * Every failure, whatever its slot, ends the call with that very reason
-   * (`gather`): pending promises can then go to `Promise.all` in one batch when
-   * nothing limits (batch.ts), and one rejection reaction serves every slot.
+   * Present when every failure, whatever its slot, ends the call with that very
+   * reason (`gather`): pending promises then go to `Promise.all` in one batch when
+   * nothing limits (batch.ts).
    */
-  readonly failsFast: boolean;
+  readonly batch: Batch | undefined;
   /** Plain values are awaited a microtask later, as `Promise.any` awaits them. */
   readonly defersPlainValues: boolean;
   /** The call rejects with {@link result}, rather than resolving with it. */
@@ -31,4 +32,12 @@ export interface Rules<C> {
   result(kept: unknown[], collection: Collection): unknown;
   /** Where the settlement goes instead of the run's promise (`asCompleted`'s iterator). */
   readonly settled: ((context: C, rejects: boolean, value: unknown) => void) | undefined;
+}
+
+/** The fast path of fail-fast rules (batch.ts), as the run calls it. */
+export interface Batch {
+  /** The start loop is over: wait on what it collected, or absorb it if the run ended. */
+  handOver<C>(run: Run<C>): void;
+  /** The run ended after the loop, with `waitForCleanup`: wait for its task functions. */
+  holdForCleanup<C>(run: Run<C>): void;
 }

@@ -1,5 +1,4 @@
 import { createAbortError } from './abort-errors';
-import { handOver, holdBatchForCleanup } from './batch';
 import type { Collection } from './collection';
 import { createLimiter, type Limiter, type LimiterHost } from './limits/limiter';
 import { type Links, linkCaller, releaseLinks } from './links';
@@ -21,7 +20,7 @@ type TaskFunction = (signal: AbortSignal) => unknown;
  * (`end` / `complete`) and settles once (`settle`). ARCHITECTURE.md follows one task.
  */
 export class Run<C = unknown> implements Links, LimiterHost<number> {
-  readonly rules: Rules<C>;
+  readonly #rules: Rules<C>;
   readonly context: C;
   readonly collection: Collection;
   /** Invariant: per slot, the input task until it starts (then nothing, or the batch's promise) or is DONE (then what the rules keep). */
@@ -29,54 +28,52 @@ export class Run<C = unknown> implements Links, LimiterHost<number> {
   /** Invariant: one of slots.ts's states per slot, only ever moving forward. */
   readonly state: Uint8Array;
   readonly promise: Promise<unknown>;
-  readonly settings: Settings;
+  readonly #settings: Settings;
   /** Invariant: when ended early, it settles only once `running` is 0. */
   readonly waitForCleanup: boolean;
   /** Invariant: set before the intake; `undefined` when every task function starts at once. */
   limiter: Limiter | undefined = undefined;
-  /** Invariant: no limiter and `rules.failsFast`: `batchCount` slots hold a promise for batch.ts. */
-  batched = false;
+  /** Invariant: no limiter and a `rules.batch`: `batchCount` slots hold a promise for it. */
+  #batched = false;
   batchCount = 0;
   /** Invariant: slots not DONE, plus one while the intake reads; meaningful until the run ends. */
-  private remaining: number;
+  #remaining: number;
   /** Invariant: task functions called and not seen to settle (a batch's, until its release). */
-  running = 0;
+  #running = 0;
   /** Invariant: the intake has read slots [0, read) and is `reading` while its loop runs; no WAITING slot lies before `cursor`. */
   read = 0;
-  reading = false;
-  private cursor = 0;
+  #reading = false;
+  #cursor = 0;
   /** Invariant: 0 while the run goes on; then how it settles (REJECT, RESOLVE with `endValue`, RESULT), set once. */
-  private ending = 0;
-  private endValue: unknown = undefined;
+  #ending = 0;
+  #endValue: unknown = undefined;
   /** Invariant: the promise (or `rules.settled`) has been given its outcome. */
-  private settled = false;
-  private controller: AbortController | undefined = undefined;
-  private signal: AbortSignal | undefined = undefined;
+  #settled = false;
+  #controller: AbortController | undefined = undefined;
+  #signal: AbortSignal | undefined = undefined;
   callerLink: SignalFollowers | undefined = undefined;
   deadlineTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   deadlineRemaining = 0;
-  private functionFailed: ((reason: unknown) => void) | undefined = undefined;
-  private inputFailed: ((reason: unknown) => void) | undefined = undefined;
-  private resolve!: (value: unknown) => void;
-  private reject!: (reason: unknown) => void;
+  #resolve!: (value: unknown) => void;
+  #reject!: (reason: unknown) => void;
 
   constructor(rules: Rules<C>, context: C, collection: Collection, settings: Settings) {
-    this.rules = rules;
+    this.#rules = rules;
     this.context = context;
     this.collection = collection;
     this.values = collection.values;
     this.state = new Uint8Array(collection.values.length);
-    this.remaining = collection.values.length + 1;
-    this.settings = settings;
+    this.#remaining = collection.values.length + 1;
+    this.#settings = settings;
     this.waitForCleanup = settings.waitForCleanup;
     this.promise = new Promise((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
+      this.#resolve = resolve;
+      this.#reject = reject;
     });
   }
 
   get ended(): boolean {
-    return this.ending !== 0;
+    return this.#ending !== 0;
   }
 
   /**
@@ -85,51 +82,51 @@ export class Run<C = unknown> implements Links, LimiterHost<number> {
    * limiter), any other task is awaited — until the run ends.
    */
   begin(): void {
-    if (!linkCaller(this, this.settings)) return;
-    this.limiter = createLimiter(this.settings, this, this.values.length);
-    this.batched = this.limiter === undefined && this.rules.failsFast;
+    if (!linkCaller(this, this.#settings)) return;
+    this.limiter = createLimiter(this.#settings, this, this.values.length);
+    this.#batched = this.limiter === undefined && this.#rules.batch !== undefined;
     const { values, limiter } = this;
-    this.reading = true;
-    for (let slot = 0; slot < values.length && this.ending === 0; slot++) {
+    this.#reading = true;
+    for (let slot = 0; slot < values.length && this.#ending === 0; slot++) {
       this.read = slot + 1;
       const task = values[slot];
-      if (typeof task !== 'function') this.awaitSlot(slot, task, false);
+      if (typeof task !== 'function') this.#awaitSlot(slot, task, false);
       else if (limiter === undefined) this.start(slot);
       else {
         this.state[slot] = WAITING;
         limiter.enqueue();
       }
     }
-    this.reading = false;
-    if (this.batched) handOver(this);
-    if (--this.remaining === 0) this.complete();
+    this.#reading = false;
+    if (this.#batched) this.#rules.batch?.handOver(this);
+    if (--this.#remaining === 0) this.#complete();
   }
 
   /** The oldest waiting task function, for the limiter: a cursor over the slots read. */
   next(): number | undefined {
-    if (this.ending !== 0) return undefined;
+    if (this.#ending !== 0) return undefined;
     const { state, read } = this;
-    let slot = this.cursor;
+    let slot = this.#cursor;
     while (slot < read && state[slot] !== WAITING) slot++;
-    this.cursor = slot === read ? slot : slot + 1;
+    this.#cursor = slot === read ? slot : slot + 1;
     return slot === read ? undefined : slot;
   }
 
   /** Calls the task function of `slot` with the call's signal, then awaits what it returns. */
   start(slot: number): Promise<void> | undefined {
-    if (this.ending !== 0) return undefined;
+    if (this.#ending !== 0) return undefined;
     const task = this.values[slot] as TaskFunction;
     this.values[slot] = undefined;
     this.state[slot] = RUNNING;
-    this.running++;
+    this.#running++;
     let result: unknown;
     try {
-      result = task(this.signal ?? this.makeSignal());
+      result = task(this.#signal ?? this.#makeSignal());
     } catch (error) {
-      this.settledNow(slot, true, false, error);
+      this.#settledNow(slot, true, false, error);
       return undefined;
     }
-    return this.awaitSlot(slot, result, true);
+    return this.#awaitSlot(slot, result, true);
   }
 
   /** The limiter refused the task function of `slot`: it fails as if it had thrown. */
@@ -142,23 +139,23 @@ export class Run<C = unknown> implements Links, LimiterHost<number> {
    * task of the input. A plain value has settled as it is: no promise is made for
    * it. A promise goes to the batch, or gets a pair of reactions that know the slot.
    */
-  private awaitSlot(slot: number, task: unknown, started: boolean): Promise<void> | undefined {
+  #awaitSlot(slot: number, task: unknown, started: boolean): Promise<void> | undefined {
     let promise: Promise<unknown> | undefined;
     try {
       promise = promiseFor(task);
     } catch (error) {
-      this.settledNow(slot, started, false, error);
+      this.#settledNow(slot, started, false, error);
       return undefined;
     }
     if (!started) this.state[slot] = AWAITED;
     if (promise === undefined) {
-      if (started || !this.rules.defersPlainValues) this.settledNow(slot, started, true, task);
+      if (started || !this.#rules.defersPlainValues) this.#settledNow(slot, started, true, task);
       // `first`: as `Promise.any` awaits a value, an already fulfilled promise before
       // it wins (test/first.test.ts, "awaits a plain value as Promise.any does").
       else nativeThen.call(fulfilledPromise(), () => this.record(slot, true, task), undefined);
       return undefined;
     }
-    if (this.batched) {
+    if (this.#batched) {
       this.values[slot] = promise;
       this.batchCount++;
       return undefined;
@@ -166,52 +163,41 @@ export class Run<C = unknown> implements Links, LimiterHost<number> {
     try {
       return nativeThen.call(
         promise,
-        (value) => this.settledLater(slot, started, true, value),
-        this.rules.failsFast
-          ? this.failedOne(started)
-          : (reason: unknown) => this.settledLater(slot, started, false, reason),
+        (value) => this.#settledLater(slot, started, true, value),
+        (reason) => this.#settledLater(slot, started, false, reason),
       ) as Promise<void>;
     } catch (error) {
       // `Promise.prototype.then` borrowed by an object that is not a promise.
-      this.settledNow(slot, started, false, error);
+      this.#settledNow(slot, started, false, error);
       return undefined;
     }
   }
 
-  /** Under `failsFast` rules one reaction per run serves every slot's rejection. */
-  private failedOne(started: boolean): (reason: unknown) => void {
-    if (started) {
-      if (this.functionFailed === undefined) this.functionFailed = (r) => this.failed(true, r);
-      return this.functionFailed;
-    }
-    if (this.inputFailed === undefined) this.inputFailed = (r) => this.failed(false, r);
-    return this.inputFailed;
-  }
-
   /** A task function's settlement hands its limiter place on — after the outcome. */
-  private settledLater(slot: number, started: boolean, fulfilled: boolean, outcome: unknown): void {
-    this.settledNow(slot, started, fulfilled, outcome);
+  #settledLater(slot: number, started: boolean, fulfilled: boolean, outcome: unknown): void {
+    this.#settledNow(slot, started, fulfilled, outcome);
     if (started) this.limiter?.release();
   }
 
-  private settledNow(slot: number, started: boolean, fulfilled: boolean, outcome: unknown): void {
-    if (started) this.running--;
+  #settledNow(slot: number, started: boolean, fulfilled: boolean, outcome: unknown): void {
+    if (started) this.#running--;
     this.record(slot, fulfilled, outcome);
-    if (started && this.ending !== 0 && this.running === 0) this.settle();
+    if (started && this.#ending !== 0 && this.#running === 0) this.#settle();
   }
 
   /** A slot's outcome: the rules say what it means; once ended, it is only kept. */
   record(slot: number, fulfilled: boolean, outcome: unknown): void {
-    if (this.settled || this.state[slot] === DONE) return;
+    if (this.#settled || this.state[slot] === DONE) return;
     this.state[slot] = DONE;
-    const { rules, values, context } = this;
+    const { values, context } = this;
+    const rules = this.#rules;
     const verdict = fulfilled
       ? rules.fulfilled(values, slot, outcome, context)
       : rules.rejected(values, slot, outcome, context);
-    if (this.ending !== 0) return;
+    if (this.#ending !== 0) return;
     // The siblings of a failure see an "AbortError" caused by it; a win is no failure.
-    if (verdict !== GO_ON) this.end(verdict, outcome, fulfilled ? undefined : outcome, false);
-    else if (--this.remaining === 0) this.complete();
+    if (verdict !== GO_ON) this.#end(verdict, outcome, fulfilled ? undefined : outcome, false);
+    else if (--this.#remaining === 0) this.#complete();
   }
 
   /**
@@ -220,13 +206,14 @@ export class Run<C = unknown> implements Links, LimiterHost<number> {
    * its own there). When every outcome is kept, the open slots read the reason.
    */
   followAbort(reason: unknown): void {
-    if (this.ending !== 0) return;
-    if (!this.rules.keepsEveryOutcome) {
-      this.end(REJECT, reason, reason, true);
+    if (this.#ending !== 0) return;
+    if (!this.#rules.keepsEveryOutcome) {
+      this.#end(REJECT, reason, reason, true);
       return;
     }
-    this.absorbUnread();
-    const { state, values, rules, context } = this;
+    this.#absorbUnread();
+    const { state, values, context } = this;
+    const rules = this.#rules;
     // Fixed now — but a running task function keeps its own outcome with waitForCleanup.
     for (let slot = 0; slot < state.length; slot++) {
       const slotState = state[slot];
@@ -234,25 +221,25 @@ export class Run<C = unknown> implements Links, LimiterHost<number> {
       state[slot] = DONE;
       rules.rejected(values, slot, reason, context);
     }
-    this.end(RESULT, undefined, reason, true);
+    this.#end(RESULT, undefined, reason, true);
   }
 
   /** `asCompleted`'s consumer left the loop: the tasks are aborted, no failure caused it. */
   leave(): void {
-    if (this.ending === 0) this.end(RESULT, undefined, undefined, false);
+    if (this.#ending === 0) this.#end(RESULT, undefined, undefined, false);
   }
 
   /** An error no task owns (a caller's signal-like object that throws): reject, at once. */
   crash(error: unknown): void {
-    if (this.ending === 0) this.end(REJECT, error, error, false);
-    this.settle();
+    if (this.#ending === 0) this.#end(REJECT, error, error, false);
+    this.#settle();
   }
 
-  private complete(): void {
-    if (this.ending !== 0) return;
-    this.ending = RESULT;
+  #complete(): void {
+    if (this.#ending !== 0) return;
+    this.#ending = RESULT;
     releaseLinks(this);
-    this.settle();
+    this.#settle();
   }
 
   /**
@@ -263,57 +250,52 @@ export class Run<C = unknown> implements Links, LimiterHost<number> {
    * and the timer go, the unread input is given rejection handlers, and the tasks'
    * signal aborts — with `cause` itself when `passOn`, else an "AbortError" it causes.
    */
-  private end(ending: number, value: unknown, cause: unknown, passOn: boolean): void {
-    this.ending = ending;
-    this.endValue = value;
+  #end(ending: number, value: unknown, cause: unknown, passOn: boolean): void {
+    this.#ending = ending;
+    this.#endValue = value;
     releaseLinks(this);
-    this.absorbUnread();
-    this.controller?.abort(passOn && cause !== undefined ? cause : createAbortError(cause));
-    if (!this.waitForCleanup || this.running === 0) this.settle();
-    else if (this.batched && !this.reading) holdBatchForCleanup(this);
+    this.#absorbUnread();
+    this.#controller?.abort(passOn && cause !== undefined ? cause : createAbortError(cause));
+    if (!this.waitForCleanup || this.#running === 0) this.#settle();
+    else if (this.#batched && !this.#reading) this.#rules.batch?.holdForCleanup(this);
   }
 
   /** `count` batched task functions have settled (with waitForCleanup, after the end). */
   released(count: number): void {
-    this.running -= count;
-    if (this.running === 0) this.settle();
+    this.#running -= count;
+    if (this.#running === 0) this.#settle();
   }
 
-  /**
-   * A failure whose slot is not known — the batch's `Promise.all`, or a task
-   * function under `failsFast` rules (`started`): the call rejects with it.
-   */
-  failed(started: boolean, reason: unknown): void {
-    if (started) this.running--;
-    if (this.ending === 0) this.end(REJECT, reason, reason, false);
-    else if (started && this.running === 0) this.settle();
-    if (started) this.limiter?.release();
+  /** The batch's `Promise.all` rejected: under fail-fast rules, the call rejects with it. */
+  batchRejected(reason: unknown): void {
+    if (this.#ending === 0) this.#end(REJECT, reason, reason, false);
   }
 
-  private settle(): void {
-    if (this.settled) return;
-    this.settled = true;
-    const { rules, ending } = this;
+  #settle(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    const rules = this.#rules;
+    const ending = this.#ending;
     const rejects = ending === RESULT ? rules.resultRejects : ending === REJECT;
-    const value = ending === RESULT ? rules.result(this.values, this.collection) : this.endValue;
+    const value = ending === RESULT ? rules.result(this.values, this.collection) : this.#endValue;
     if (rules.settled !== undefined) {
       rules.settled(this.context, rejects, value);
-      this.resolve(undefined);
-    } else if (rejects) this.reject(value);
-    else this.resolve(value);
+      this.#resolve(undefined);
+    } else if (rejects) this.#reject(value);
+    else this.#resolve(value);
   }
 
   /** Promises read but never awaited get a handler; lazy thenables stay unstarted. */
-  private absorbUnread(): void {
+  #absorbUnread(): void {
     const { values } = this;
     for (let slot = this.read; slot < values.length; slot++) absorbRejection(values[slot]);
     this.read = values.length;
   }
 
   /** The signal handed to every task function, made on first use. */
-  private makeSignal(): AbortSignal {
-    this.controller = new AbortController();
-    this.signal = this.controller.signal;
-    return this.signal;
+  #makeSignal(): AbortSignal {
+    this.#controller = new AbortController();
+    this.#signal = this.#controller.signal;
+    return this.#signal;
   }
 }

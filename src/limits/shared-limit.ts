@@ -8,25 +8,25 @@ import type { Limiter, LimiterHost } from './limiter';
  * order; the arguments it passes and the value it resolves with are ignored.
  */
 export class SharedLimit<S> implements Limiter {
-  private readonly limit: LimitFunction;
-  private readonly host: LimiterHost<S>;
+  readonly #limit: LimitFunction;
+  readonly #host: LimiterHost<S>;
 
   constructor(limit: LimitFunction, host: LimiterHost<S>) {
-    this.limit = limit;
-    this.host = host;
+    this.#limit = limit;
+    this.#host = host;
   }
 
   enqueue(): void {
-    for (let waiting = this.host.next(); waiting !== undefined; waiting = this.host.next()) {
-      this.hand(waiting);
+    for (let waiting = this.#host.next(); waiting !== undefined; waiting = this.#host.next()) {
+      this.#hand(waiting);
     }
   }
 
   /** The wrapper's promise holds the limiter's place: nothing to do here. */
   release(): void {}
 
-  private hand(waiting: S): void {
-    const host = this.host;
+  #hand(waiting: S): void {
+    const host = this.#host;
     // Per task: the wrapper and the refusal handler share one closure context.
     let called = false;
     let refused = false;
@@ -49,7 +49,7 @@ export class SharedLimit<S> implements Limiter {
     };
     let queued: PromiseLike<unknown>;
     try {
-      queued = this.limit(wrapper);
+      queued = this.#limit(wrapper);
     } catch (error) {
       refuse(error);
       return;

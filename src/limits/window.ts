@@ -10,23 +10,23 @@ import type { Limiter, LimiterHost } from './limiter';
  * wrapper — a start is a plain call.
  */
 export class Window<S> implements Limiter {
-  private readonly width: number;
-  private readonly host: LimiterHost<S>;
+  readonly #width: number;
+  readonly #host: LimiterHost<S>;
   /** Invariant: task functions started by this window and not yet released, ≤ `width`. */
-  private active = 0;
+  #active = 0;
 
   constructor(width: number, host: LimiterHost<S>) {
-    this.width = width;
-    this.host = host;
+    this.#width = width;
+    this.#host = host;
   }
 
   enqueue(): void {
-    this.fill();
+    this.#fill();
   }
 
   release(): void {
-    this.active--;
-    this.fill();
+    this.#active--;
+    this.#fill();
   }
 
   /**
@@ -38,14 +38,15 @@ export class Window<S> implements Limiter {
    * A task function that spawns as it starts (a `TaskGroup`) fills from inside the
    * call, in the same order, so a free place is taken before `spawn` returns.
    */
-  private fill(): void {
-    const { host, width } = this;
-    while (this.active < width) {
+  #fill(): void {
+    const host = this.#host;
+    const width = this.#width;
+    while (this.#active < width) {
       const waiting = host.next();
       if (waiting === undefined) return;
       // Counted before the call: a task function that spawns sees its place taken.
-      this.active++;
-      if (host.start(waiting) === undefined) this.active--;
+      this.#active++;
+      if (host.start(waiting) === undefined) this.#active--;
     }
   }
 }
