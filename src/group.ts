@@ -1,10 +1,10 @@
 import { createAbortError } from './abort-errors';
 import { createLimiter, type Limiter, type LimiterHost } from './limits/limiter';
-import { type Links, linkCaller, releaseLinks } from './links';
+import { type CallLinks, linkCaller } from './links';
 import type { Settings } from './options';
 import { absorbedRejection, absorbRejection, nativeThen, promiseFor } from './promises';
 import { Queue } from './queue';
-import type { SignalFollowers } from './signal-link';
+import type { AbortFollower } from './signal-link';
 
 type TaskFunction = (signal: AbortSignal) => unknown;
 
@@ -21,7 +21,7 @@ interface Spawned {
  * The group settles when nothing is pending and it was joined (success) or
  * stopped (a failure, an abort): a group always waits for its started tasks.
  */
-export class Group implements Links, LimiterHost<Spawned> {
+export class Group implements AbortFollower, LimiterHost<Spawned> {
   readonly controller = new AbortController();
   readonly signal = this.controller.signal;
   readonly promise: Promise<unknown>;
@@ -45,9 +45,8 @@ export class Group implements Links, LimiterHost<Spawned> {
   readonly #queue = new Queue<Spawned>();
   /** Invariant: those handed to a shared limiter and not yet called, for a stop to reject. */
   readonly #handed = new Set<Spawned>();
-  callerLink: SignalFollowers | undefined = undefined;
-  deadlineTimer: ReturnType<typeof setTimeout> | undefined = undefined;
-  deadlineRemaining = 0;
+  /** Invariant: the caller's signal and the deadline, followed until the run ends. */
+  #links: CallLinks | undefined = undefined;
   #resolve!: (value: unknown) => void;
   #reject!: (reason: unknown) => void;
   // One pair per group: what a task started at once goes through.
@@ -68,7 +67,7 @@ export class Group implements Links, LimiterHost<Spawned> {
     this.#limiter = createLimiter(settings, this, Number.POSITIVE_INFINITY);
     this.#handsOver = settings.limit !== undefined;
     try {
-      linkCaller(this, settings);
+      this.#links = linkCaller(this, settings);
     } catch (error) {
       this.#crash(error);
     }
@@ -195,7 +194,7 @@ export class Group implements Links, LimiterHost<Spawned> {
     this.#stopped = true;
     this.#settled = true;
     this.reason = error;
-    releaseLinks(this);
+    this.#links?.release();
     this.controller.abort(createAbortError(error));
     absorbRejection(this.promise);
     this.joinSettled = true;
@@ -223,7 +222,7 @@ export class Group implements Links, LimiterHost<Spawned> {
   #stop(reason: unknown, abortReason: unknown): void {
     this.#stopped = true;
     this.reason = reason;
-    releaseLinks(this);
+    this.#links?.release();
     this.controller.abort(abortReason);
     for (let spawned = this.#queue.shift(); spawned !== undefined; spawned = this.#queue.shift()) {
       this.#refuseWaiting(spawned, reason);
@@ -246,7 +245,7 @@ export class Group implements Links, LimiterHost<Spawned> {
   #settleIfDone(): void {
     if (this.#settled || this.#pending !== 0 || !(this.#joined || this.#stopped)) return;
     this.#settled = true;
-    releaseLinks(this);
+    this.#links?.release();
     // `join()` may never be called (`await using` disposes instead): never unhandled.
     absorbRejection(this.promise);
     queueMicrotask(() => {

@@ -1,11 +1,11 @@
 import { createAbortError } from './abort-errors';
 import type { Collection } from './collection';
 import { createLimiter, type Limiter, type LimiterHost } from './limits/limiter';
-import { type Links, linkCaller, releaseLinks } from './links';
+import { type CallLinks, linkCaller } from './links';
 import type { Settings } from './options';
 import { absorbRejection, fulfilledPromise, nativeThen, promiseFor } from './promises';
 import { GO_ON, REJECT, type Rules } from './rules';
-import type { SignalFollowers } from './signal-link';
+import type { AbortFollower } from './signal-link';
 import { AWAITED, DONE, RUNNING, WAITING } from './slots';
 
 /** How a run that has ended settles when no verdict said: as `rules.result` says. */
@@ -19,7 +19,7 @@ type TaskFunction = (signal: AbortSignal) => unknown;
  * their outcomes go through {@link record} to the rules; the run ends once
  * (`end` / `complete`) and settles once (`settle`). ARCHITECTURE.md follows one task.
  */
-export class Run<C = unknown> implements Links, LimiterHost<number> {
+export class Run<C = unknown> implements AbortFollower, LimiterHost<number> {
   readonly #rules: Rules<C>;
   readonly context: C;
   readonly collection: Collection;
@@ -51,9 +51,8 @@ export class Run<C = unknown> implements Links, LimiterHost<number> {
   #settled = false;
   #controller: AbortController | undefined = undefined;
   #signal: AbortSignal | undefined = undefined;
-  callerLink: SignalFollowers | undefined = undefined;
-  deadlineTimer: ReturnType<typeof setTimeout> | undefined = undefined;
-  deadlineRemaining = 0;
+  /** Invariant: the caller's signal and the deadline, followed until the run ends. */
+  #links: CallLinks | undefined = undefined;
   #resolve!: (value: unknown) => void;
   #reject!: (reason: unknown) => void;
 
@@ -82,7 +81,8 @@ export class Run<C = unknown> implements Links, LimiterHost<number> {
    * limiter), any other task is awaited — until the run ends.
    */
   begin(): void {
-    if (!linkCaller(this, this.#settings)) return;
+    this.#links = linkCaller(this, this.#settings);
+    if (this.#ending !== 0) return;
     this.limiter = createLimiter(this.#settings, this, this.values.length);
     this.#batched = this.limiter === undefined && this.#rules.batch !== undefined;
     const { values, limiter } = this;
@@ -238,7 +238,7 @@ export class Run<C = unknown> implements Links, LimiterHost<number> {
   #complete(): void {
     if (this.#ending !== 0) return;
     this.#ending = RESULT;
-    releaseLinks(this);
+    this.#links?.release();
     this.#settle();
   }
 
@@ -253,7 +253,7 @@ export class Run<C = unknown> implements Links, LimiterHost<number> {
   #end(ending: number, value: unknown, cause: unknown, passOn: boolean): void {
     this.#ending = ending;
     this.#endValue = value;
-    releaseLinks(this);
+    this.#links?.release();
     this.#absorbUnread();
     this.#controller?.abort(passOn && cause !== undefined ? cause : createAbortError(cause));
     if (!this.waitForCleanup || this.#running === 0) this.#settle();
