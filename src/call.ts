@@ -1,18 +1,17 @@
 import { readCollection } from './collection';
 import { SharedLimit } from './limits/shared-limit';
 import { Window } from './limits/window';
-import { linkCaller } from './links';
 import { readOptions } from './options';
 import type { Rules } from './rules';
 import { Run } from './run';
 
 /**
- * Two idle runs, one with a window and one with a shared limiter, and idle links
- * to a caller's signal, kept for the life of the module: a full collection must not free the hidden classes of
+ * Two idle runs, one with a window and one with a shared limiter, kept for the
+ * life of the module: a full collection must not free the hidden classes of
  * `Run` and of the limiters, and with them the optimised code of every call
  * (ARCHITECTURE.md, "After a full collection").
  */
-let idleRuns: unknown[] | undefined;
+let idleRuns: object[] | undefined;
 const idleLimit = (): Promise<void> => Promise.resolve();
 
 /**
@@ -33,9 +32,7 @@ export function createRun<C>(
     const shared = new Run(rules, context, readCollection([]), readOptions(undefined));
     windowed.limiter = new Window(1, windowed);
     shared.limiter = new SharedLimit(idleLimit, shared);
-    const links = linkCaller(windowed, readOptions({ signal: new AbortController().signal }));
-    links?.release();
-    idleRuns = [windowed, shared, links];
+    idleRuns = [windowed, shared];
   }
   return run;
 }
