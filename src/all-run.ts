@@ -1,4 +1,5 @@
 import { shapeOutput } from './collection';
+import { listAsArray, type OwnList, ownList } from './own-list';
 import { absorbRejection, nativeThen } from './promises';
 import { Run } from './run';
 
@@ -32,7 +33,7 @@ export class AllRun extends Run {
    * list), or when `waitForCleanup` must tell a task function's promise (`index`)
    * from a promise passed in (`~index`).
    */
-  private batchedAt: number[] | undefined = undefined;
+  private batchedAt: OwnList<number> | undefined = undefined;
   /** Batched mode, every slot awaited: `Promise.all`'s own result array is the output. */
   private batchResults: unknown[] | undefined = undefined;
   /** The run ended inside the start loop and waits for its end to gather its cleanup. */
@@ -52,9 +53,10 @@ export class AllRun extends Run {
           this.batchedCount++;
           return undefined;
         }
-        this.batchedAt = Array.from({ length: this.batchedCount }, (_, slot) => slot);
+        this.batchedAt = ownList<number>(this.batchedCount);
+        for (let slot = 0; slot < this.batchedCount; slot++) this.batchedAt[slot] = slot;
       }
-      this.batchedAt.push(this.waitForCleanup && !fromFunction ? ~index : index);
+      this.batchedAt[this.batchedAt.length] = this.waitForCleanup && !fromFunction ? ~index : index;
       this.batchedCount++;
       return undefined;
     }
@@ -97,8 +99,9 @@ export class AllRun extends Run {
     const everySlot = batchedCount === values.length;
     let waited = values;
     if (!everySlot) {
-      waited = new Array(batchedCount);
-      for (let k = 0; k < batchedCount; k++) waited[k] = values[this.batchedSlot(k)];
+      const list = ownList<unknown>(batchedCount);
+      for (let k = 0; k < batchedCount; k++) list[k] = values[this.batchedSlot(k)];
+      waited = listAsArray(list);
     }
     nativeThen.call(
       promiseAll.call(NativePromise, waited),
@@ -128,12 +131,17 @@ export class AllRun extends Run {
   /** With `waitForCleanup`: settle only once every batched task function's promise has. */
   private holdForBatchedFunctions(): void {
     // With `waitForCleanup` every batched slot is written down, kind included.
-    const running: unknown[] = [];
-    for (const at of this.batchedAt ?? []) if (at >= 0) running.push(this.values[at]);
+    const running = ownList<unknown>();
+    const batchedAt = this.batchedAt;
+    const count = batchedAt === undefined ? 0 : batchedAt.length;
+    for (let k = 0; k < count; k++) {
+      const at = (batchedAt as OwnList<number>)[k] as number;
+      if (at >= 0) running[running.length] = this.values[at];
+    }
     if (running.length === 0) return;
     this.takeCleanupHold();
     nativeThen.call(
-      promiseAllSettled.call(NativePromise, running),
+      promiseAllSettled.call(NativePromise, listAsArray(running)),
       () => this.releaseCleanupHold(),
       undefined,
     );

@@ -1,6 +1,7 @@
 import { createAbortError } from './abort-errors';
 import type { Collection } from './collection';
 import type { Settings } from './options';
+import { type OwnList, ownList } from './own-list';
 import { lastReject, lastResolve, nativeThen, pendingPromise } from './promises';
 import { Run } from './run';
 
@@ -37,11 +38,11 @@ export class AsCompletedRun extends Run {
    */
   private readonly states: Uint8Array;
   /** Entries nobody has asked for yet, oldest first from {@link bufferHead}. */
-  private readonly buffer: (CompletedEntry | undefined)[] = [];
+  private readonly buffer: OwnList<CompletedEntry | undefined> = ownList();
   private bufferHead = 0;
   /** Pending `next()` calls, oldest first from {@link waiterHead}. */
-  private readonly waiterResolves: (((step: Step) => void) | undefined)[] = [];
-  private readonly waiterRejects: (((error: unknown) => void) | undefined)[] = [];
+  private readonly waiterResolves: OwnList<((step: Step) => void) | undefined> = ownList();
+  private readonly waiterRejects: OwnList<((error: unknown) => void) | undefined> = ownList();
   private waiterHead = 0;
   /** The consumer left the loop: nothing more is delivered. */
   private left = false;
@@ -119,8 +120,8 @@ export class AsCompletedRun extends Run {
     }
     if (this.settled || this.left) return Promise.resolve(endOfIteration());
     const waiting = pendingPromise() as Promise<Step>;
-    this.waiterResolves.push(lastResolve);
-    this.waiterRejects.push(lastReject);
+    this.waiterResolves[this.waiterResolves.length] = lastResolve;
+    this.waiterRejects[this.waiterRejects.length] = lastReject;
     return waiting;
   }
 
@@ -173,7 +174,7 @@ export class AsCompletedRun extends Run {
     if (this.left) return;
     const resolve = this.waiterResolves[this.waiterHead];
     if (resolve === undefined) {
-      this.buffer.push(entry);
+      this.buffer[this.buffer.length] = entry;
       return;
     }
     this.waiterResolves[this.waiterHead] = undefined;

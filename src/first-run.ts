@@ -1,4 +1,5 @@
 import { createAbortError } from './abort-errors';
+import { listAsArray, type OwnList, ownList } from './own-list';
 import { fulfilledPromise, nativeThen } from './promises';
 import { Run } from './run';
 
@@ -24,7 +25,7 @@ export class FirstRun extends Run {
   private winner: unknown = undefined;
   private aborted = false;
   private abortReason: unknown = undefined;
-  private readonly errors: unknown[] = new Array(this.values.length);
+  private readonly errors: OwnList<unknown> = ownList(this.values.length);
 
   taskFulfilled(_index: number, value: unknown): void {
     if (this.ended) return;
@@ -61,6 +62,6 @@ export class FirstRun extends Run {
   protected finish(): void {
     if (this.won) this.resolvePromise(this.winner);
     else if (this.aborted) this.rejectPromise(this.abortReason);
-    else this.rejectPromise(allRejected(this.errors));
+    else this.rejectPromise(allRejected(listAsArray(this.errors)));
   }
 }

@@ -1,9 +1,11 @@
 import { createAbortError } from './abort-errors';
 import type { Collection } from './collection';
 import type { Settings } from './options';
+import { type OwnList, ownList } from './own-list';
 import {
   absorbRejection,
   absorbRejections,
+  inMicrotask,
   lastReject,
   lastResolve,
   nativeThen,
@@ -35,12 +37,12 @@ const STARTED: unique symbol = Symbol('started task function');
  */
 export class GroupRun extends Run {
   /** Per slot: the promise `spawn` returned, until its task settles. */
-  private readonly spawned: (Promise<unknown> | undefined)[] = [];
+  private readonly spawned: OwnList<Promise<unknown> | undefined> = ownList();
   /** Per slot of a queued task: how to settle its promise. */
-  private readonly resolves: (((value: unknown) => void) | undefined)[] = [];
-  private readonly rejects: (((reason: unknown) => void) | undefined)[] = [];
+  private readonly resolves: OwnList<((value: unknown) => void) | undefined> = ownList();
+  private readonly rejects: OwnList<((reason: unknown) => void) | undefined> = ownList();
   /** Settled slots, free for the next spawn. */
-  private readonly freeSlots: number[] = [];
+  private readonly freeSlots: OwnList<number> = ownList();
   private joined = false;
   /** The group ended by a failure, an abort or a crash; {@link reason} says why. */
   private stopped = false;
@@ -61,6 +63,10 @@ export class GroupRun extends Run {
     super(collection, { ...settings, waitForCleanup: true });
     // The join count: the group cannot complete before `join()` is called.
     this.remaining++;
+    // Slots are added past the end of `values` as tasks are spawned: with no
+    // prototype, those writes never reach an accessor on `Array.prototype` (see
+    // own-list.ts). `values` is only ever indexed, never given to a builtin.
+    Object.setPrototypeOf(this.values, null);
     // Made now, not on first use: a group aborted before its first spawn must
     // already show an aborted signal.
     this.callSignal();
@@ -82,7 +88,12 @@ export class GroupRun extends Run {
       absorbRejection(refused);
       return refused;
     }
-    const slot = this.freeSlots.length > 0 ? (this.freeSlots.pop() as number) : this.values.length;
+    const { freeSlots } = this;
+    let slot = this.values.length;
+    if (freeSlots.length > 0) {
+      slot = freeSlots[freeSlots.length - 1] as number;
+      freeSlots.length--;
+    }
     this.values[slot] = task;
     this.remaining++;
     if (this.policy !== undefined) {
@@ -228,7 +239,7 @@ export class GroupRun extends Run {
   protected finish(): void {
     // `join()` may never be called (`await using` disposes instead): never unhandled.
     absorbRejection(this.promise);
-    queueMicrotask(() => {
+    inMicrotask(() => {
       this.joinSettled = true;
       if (this.stopped) this.rejectPromise(this.reason);
       else this.resolvePromise(undefined);
@@ -257,7 +268,7 @@ export class GroupRun extends Run {
       this.resolves[slot] = undefined;
       this.rejects[slot] = undefined;
     }
-    if (!this.ended) this.freeSlots.push(slot);
+    if (!this.ended) this.freeSlots[this.freeSlots.length] = slot;
   }
 
   /**

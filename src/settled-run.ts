@@ -1,6 +1,7 @@
 import type { Collection } from './collection';
 import { shapeOutput } from './collection';
 import type { Settings } from './options';
+import { listAsArray, type OwnList, ownList } from './own-list';
 import { Run } from './run';
 
 /** Marks a slot whose task function has been called and has not settled. */
@@ -13,11 +14,11 @@ const RUNNING_FUNCTION: unique symbol = Symbol('running task function');
  * its own outcome instead), and the run resolves with what it has.
  */
 export class SettledRun extends Run {
-  private readonly outcomes: (PromiseSettledResult<unknown> | undefined)[];
+  private readonly outcomes: OwnList<PromiseSettledResult<unknown> | undefined>;
 
   constructor(collection: Collection, settings: Settings) {
     super(collection, settings);
-    this.outcomes = new Array(collection.values.length);
+    this.outcomes = ownList(collection.values.length);
   }
 
   protected override functionStarting(index: number): void {
@@ -49,6 +50,6 @@ export class SettledRun extends Run {
   }
 
   protected finish(): void {
-    this.resolvePromise(shapeOutput(this.collection, this.outcomes));
+    this.resolvePromise(shapeOutput(this.collection, listAsArray(this.outcomes)));
   }
 }

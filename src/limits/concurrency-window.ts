@@ -1,3 +1,4 @@
+import { type OwnList, ownList } from '../own-list';
 import type { Run, StartPolicy } from '../run';
 
 /**
@@ -10,7 +11,7 @@ import type { Run, StartPolicy } from '../run';
  */
 export class ConcurrencyWindow implements StartPolicy {
   private readonly limit: number;
-  private readonly queue: number[] = [];
+  private readonly queue: OwnList<number> = ownList();
   private head = 0;
   private active = 0;
   /** A drain is on the stack: a slot freed inside it is taken by its loop. */
@@ -29,7 +30,7 @@ export class ConcurrencyWindow implements StartPolicy {
       run.startFunction(index, run.values[index]);
       return;
     }
-    this.queue.push(index);
+    this.queue[this.queue.length] = index;
     this.drain(run);
   }
 
@@ -60,8 +61,10 @@ export class ConcurrencyWindow implements StartPolicy {
     } else if (this.head >= 1024 && this.head * 2 >= queue.length) {
       // A long-lived group whose queue never empties: drop the taken half, so the
       // queue holds only what waits (amortised O(1) per task).
-      queue.copyWithin(0, this.head);
-      queue.length -= this.head;
+      const { head } = this;
+      const waiting = queue.length - head;
+      for (let k = 0; k < waiting; k++) queue[k] = queue[head + k] as number;
+      queue.length = waiting;
       this.head = 0;
     }
     this.draining = false;
