@@ -1,6 +1,7 @@
 import { createAbortError } from './abort-errors';
 import type { Collection } from './collection';
 import { armDeadline, clearDeadline, type DeadlineHolder } from './deadline';
+import { liftListenerCap } from './listener-cap';
 import type { Settings } from './options';
 import { absorbRejections, adoptThenable, nativeThen, type Then } from './promises';
 import { type AbortFollower, linkSignal, type SignalFollowers, unlinkSignal } from './signal-link';
@@ -328,6 +329,7 @@ export abstract class Run implements AbortFollower, DeadlineHolder {
     if (this.signal !== undefined) return this.signal;
     this.controller = new AbortController();
     this.signal = this.controller.signal;
+    liftListenerCap(this.signal);
     return this.signal;
   }
 }
