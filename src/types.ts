@@ -68,19 +68,18 @@ export type GatherInput =
  * - a function as `tasks` (put it in an array).
  *
  * A `Map` whose values are all task functions is accepted as it is, which is what
- * gives `new Map([[key, (signal) => …]])` its `AbortSignal` type.
- *
- * A generic wrapper passes its own check on by typing its parameter with it:
+ * gives `new Map([[key, (signal) => …]])` its `AbortSignal` type. While the input
+ * still holds type parameters (a generic wrapper that passes its `T` or a
+ * `Task<U>[]` on), nothing can be decided and the input is accepted, as before.
  *
  * @example
  * ```ts
- * function gatherLogged<T extends GatherInput>(tasks: GatherTasks<T>): Promise<GatherResult<T>> {
- *   console.time('gather');
- *   return gather(tasks).finally(() => console.timeEnd('gather'));
- * }
+ * const tasks: GatherTasks<{ user: (signal: AbortSignal) => Promise<User> }> = { user: fetchUser };
  * ```
  */
-export type GatherTasks<T> = TasksChecked<T> | ReadonlyMap<unknown, TaskFunction<unknown>>;
+export type GatherTasks<T> = [TasksVerdict<T>] extends [false]
+  ? T & TasksProblem<T>
+  : T | ReadonlyMap<unknown, TaskFunction<unknown>>;
 
 /**
  * What `isolate` accepts as `task` besides an inline task function: a promise or
@@ -93,29 +92,29 @@ export type GatherTasks<T> = TasksChecked<T> | ReadonlyMap<unknown, TaskFunction
  * const task: IsolateTask<Promise<number>> = Promise.resolve(1);
  * ```
  */
-export type IsolateTask<T> = TaskVerdict<T> extends true ? T : T & TaskFunction<unknown>;
+export type IsolateTask<T> = TaskVerdict<T> extends false ? T & TaskFunction<unknown> : T;
 
 /**
- * `T`, or `T` joined with what is wrong with it.
+ * `true` when `T` is a collection of tasks, `false` when it is not.
  *
- * Why this shape, found by trying the others:
+ * Why {@link GatherTasks} is shaped `[TasksVerdict<T>] extends [false] ? T & … : T
+ * | …`, found by trying the others:
  * - The parameter is `T` in the branch that passes, so an inline `(signal) => …`
  *   keeps its `AbortSignal` type from the constraint of `T` in every place SPEC
  *   *Types* lists, and also when the call is itself the argument of a generic
  *   call (`expectTypeOf(gather([1, (signal) => …]))`). A mapped type over `T` in
  *   the parameter (`T & { [K in keyof T]: … }`) left `signal` an implicit `any`
- *   there.
- * - What is wrong is an object type naming the bad slots with a constant
- *   template (`{ user: TaskFunction }`), for the same reason; and it makes the
- *   error read `Types of parameters 'id' and 'signal' are incompatible` at the
- *   slot.
- * - While `T` is still a type parameter (`gather(tasks)` inside
- *   `function f<T extends GatherInput>(tasks: T)`) the check cannot be decided and
- *   the call is refused: such a wrapper types its parameter {@link GatherTasks}.
+ *   there; so the bad slots are named by an object type with a constant
+ *   template (`{ user: TaskFunction }`), which also makes the error read
+ *   `Types of parameters 'id' and 'signal' are incompatible` at the slot.
+ * - The verdict is wrapped in a tuple and the failing branch comes first: while
+ *   `T` holds type parameters the check is undecided, and TypeScript then
+ *   relates the argument only to the branches the check could take with those
+ *   parameters unknown (the "wildcard"), which this verdict folds to `true`. So
+ *   a generic wrapper's `gather(tasks)` compiles as it did before the check.
+ *   With `[…] extends [true] ? T : …`, or a check distributive over `T`, it is
+ *   refused.
  */
-type TasksChecked<T> = [TasksVerdict<T>] extends [true] ? T : T & TasksProblem<T>;
-
-/** `true` when `T` is a collection of tasks, `false` when it is not. */
 type TasksVerdict<T> = [TasksProblem<T>] extends [never] ? true : false;
 
 /**

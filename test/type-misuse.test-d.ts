@@ -254,7 +254,24 @@ describe('Types: every form that takes the signal, or nothing, is still a task',
     expectTypeOf(fromFunctions([async () => 'a'])).resolves.toEqualTypeOf<string[]>();
   });
 
-  test('a generic wrapper types its parameter GatherTasks<T> and keeps every check', () => {
+  test('generic helpers compile as before: an undecided check accepts the input', () => {
+    function passOn<T extends GatherInput>(tasks: T) {
+      return [gather(tasks), gatherSettled(tasks), first(tasks), asCompleted(tasks)] as const;
+    }
+    expectTypeOf(passOn([1])[0]).resolves.toEqualTypeOf<[number]>();
+    const wide = <U>(tasks: Task<U>[]) => gather(tasks);
+    expectTypeOf(wide([async () => 1])).resolves.toEqualTypeOf<number[]>();
+    const byName = <U>(tasks: Record<string, Task<U>>) => gather(tasks);
+    expectTypeOf(byName({ a: 1 })).resolves.toEqualTypeOf<Record<string, number>>();
+    const inTuple = <U>(value: U) => gather([value, { key: value }]);
+    expectTypeOf(inTuple('a')).resolves.toEqualTypeOf<[string, { key: string }]>();
+    const inObject = <U>(value: U) => gather({ value });
+    expectTypeOf(inObject(1)).resolves.toEqualTypeOf<{ value: number }>();
+    const isolated = <U>(value: U) => isolate(value);
+    expectTypeOf(isolated(Promise.resolve(1))).returns.resolves.toEqualTypeOf<number | undefined>();
+  });
+
+  test('a generic wrapper that types its parameter GatherTasks<T> passes every check on', () => {
     function gatherLogged<T extends GatherInput>(tasks: GatherTasks<T>): Promise<GatherResult<T>> {
       return gather(tasks);
     }

@@ -10,6 +10,7 @@ import {
   gather,
   gatherSettled,
   isolate,
+  type Task,
   TaskGroup,
 } from 'p-gather';
 
@@ -82,5 +83,29 @@ function gatherLogged<T extends GatherInput>(tasks: GatherTasks<T>): Promise<Gat
   return gather(tasks);
 }
 const wrapped: [number] = await gatherLogged([async (signal) => (signal.aborted ? 0 : 1)]);
+// @ts-expect-error a wrapper typed GatherTasks<T> refuses what gather refuses
+void gatherLogged({ user: loadUser });
+// Generic helpers compile as before: while the input holds type parameters, nothing is refused.
+function passOn<T extends GatherInput>(tasks: T): Promise<GatherResult<T>> {
+  return gather(tasks);
+}
+function wide<U>(tasks: Task<U>[]) {
+  return gather(tasks);
+}
+const passed: [number] = await passOn([1]);
+const widened: number[] = await wide([async () => 1]);
 
-export { flag, fromInterface, fromMap, inferred, isolated, mapped, one, two, user, wrapped };
+export {
+  flag,
+  fromInterface,
+  fromMap,
+  inferred,
+  isolated,
+  mapped,
+  one,
+  passed,
+  two,
+  user,
+  widened,
+  wrapped,
+};
