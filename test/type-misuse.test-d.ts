@@ -271,6 +271,16 @@ describe('Types: every form that takes the signal, or nothing, is still a task',
     expectTypeOf(isolated(Promise.resolve(1))).returns.resolves.toEqualTypeOf<number | undefined>();
   });
 
+  test('inside generic code, what can be decided is still refused', () => {
+    // @ts-expect-error loadUser is a bad slot whatever U is
+    const mixed = <U>(value: U) => gather([value, loadUser]);
+    // @ts-expect-error the same in an object
+    const mixedKeyed = <U>(value: U) => gather({ value, user: loadUser });
+    // @ts-expect-error a promise of tasks, whatever U is
+    const forgotten = <U>(tasks: Promise<U[]>) => gather(tasks);
+    void [mixed, mixedKeyed, forgotten];
+  });
+
   test('a generic wrapper that types its parameter GatherTasks<T> passes every check on', () => {
     function gatherLogged<T extends GatherInput>(tasks: GatherTasks<T>): Promise<GatherResult<T>> {
       return gather(tasks);
