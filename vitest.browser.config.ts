@@ -45,6 +45,8 @@ const CORE_TESTS = [
   'first',
   'as-completed',
   'task-group',
+  'prototype-writes',
+  'listener-cap',
 ].map((name) => `test/${name}.test.ts`);
 
 /** How long `/__pgather/log` waits for the state asked for before it answers anyway. */

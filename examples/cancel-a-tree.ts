@@ -10,9 +10,11 @@
  * means that when the root rejects, nothing of the tree is still running — the page
  * can be torn down safely.
  *
- * Run: `npx tsx examples/cancel-a-tree.ts`
+ * Run: `npm run examples` (every example, against the build). This one alone:
+ * `npm run build && npx tsx --tsconfig examples/tsconfig.run.json examples/cancel-a-tree.ts`
+ * (plain `npx tsx` maps `'p-gather'` to `src/` through tsconfig.json's `paths`).
  */
-import { gather } from '../src/index';
+import { gather } from 'p-gather';
 import { describeReason, fetchJson } from './support/http';
 import { type Reply, startServer } from './support/server';
 

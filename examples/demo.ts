@@ -1,6 +1,8 @@
 /**
  * `npm run demo`: p-gather against a real HTTP server on 127.0.0.1, with the global
- * `fetch` and each task's signal.
+ * `fetch` and each task's signal. It builds first: the demo imports `'p-gather'` as
+ * a user's code does, which resolves through the package's `exports` to dist/ (tsx
+ * runs it with examples/tsconfig.run.json, which has no `paths` mapping to src/).
  *
  * 1. Three pages one by one, then at once with `gather`: the time saved.
  * 2. A failing page: `gather` rejects, and the pages still loading are aborted —
@@ -17,7 +19,7 @@
  * behave exits non-zero, so CI notices a broken demo.
  */
 import { inspect } from 'node:util';
-import { asCompleted, first, gather, gatherSettled, isolate, TaskGroup } from '../src/index';
+import { asCompleted, first, gather, gatherSettled, isolate, TaskGroup } from 'p-gather';
 import { legend, type Marker, palette, reasonText, type Span, Timeline } from './demo/timeline';
 import { fetchPage, HttpError } from './support/http';
 import { type LocalServer, type Served, startServer } from './support/server';

@@ -8,9 +8,11 @@
  * search in flight: cancellation is not a backend failure, so `isolate` lets it
  * through, `onError` stays silent, and the whole stale search stops.
  *
- * Run: `npx tsx examples/fan-out-with-isolate.ts`
+ * Run: `npm run examples` (every example, against the build). This one alone:
+ * `npm run build && npx tsx --tsconfig examples/tsconfig.run.json examples/fan-out-with-isolate.ts`
+ * (plain `npx tsx` maps `'p-gather'` to `src/` through tsconfig.json's `paths`).
  */
-import { gather, isolate } from '../src/index';
+import { gather, isolate } from 'p-gather';
 import { describeReason, fetchJson } from './support/http';
 import { type Reply, type Served, startServer } from './support/server';
 

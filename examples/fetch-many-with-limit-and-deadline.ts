@@ -9,10 +9,13 @@
  * in flight at the deadline are aborted — the server sees its client leave — and the
  * one still queued behind the limit is never sent.
  *
- * Run: `npx tsx examples/fetch-many-with-limit-and-deadline.ts`
+ * Run: `npm run examples` (every example, against the build). This one alone:
+ * `npm run build && npx tsx --tsconfig examples/tsconfig.run.json examples/fetch-many-with-limit-and-deadline.ts`
+ * (plain `npx tsx` maps `'p-gather'` to `src/` through tsconfig.json's `paths`).
  */
+
+import { gatherSettled } from 'p-gather';
 import pLimit from 'p-limit';
-import { gatherSettled } from '../src/index';
 import { describeReason, fetchJson } from './support/http';
 import { type Reply, startServer } from './support/server';
 

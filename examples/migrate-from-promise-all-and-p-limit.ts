@@ -10,11 +10,13 @@
  * the before goes on fetching the rest for nobody, while the after aborts the
  * request in flight and never sends the queued ones.
  *
- * Run: `npx tsx examples/migrate-from-promise-all-and-p-limit.ts`
+ * Run: `npm run examples` (every example, against the build). This one alone:
+ * `npm run build && npx tsx --tsconfig examples/tsconfig.run.json examples/migrate-from-promise-all-and-p-limit.ts`
+ * (plain `npx tsx` maps `'p-gather'` to `src/` through tsconfig.json's `paths`).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { gather } from 'p-gather';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { gather } from '../src/index';
 import { describeReason, fetchJson, HttpError } from './support/http';
 import { type Reply, startServer } from './support/server';
 

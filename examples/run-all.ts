@@ -1,7 +1,12 @@
 /**
- * `npm run examples`: runs every example in `examples/*.ts` (but this runner and the
- * demo) as a child process, `node --import tsx examples/<name>.ts`, one after the
- * other, and checks what it prints against `examples/expected/<name>.txt`.
+ * `npm run examples`: builds the package, then runs every example in `examples/*.ts`
+ * (but this runner and the demo) as a child process, `node --import tsx
+ * examples/<name>.ts`, one after the other, and checks what it prints against
+ * `examples/expected/<name>.txt`.
+ *
+ * The examples import `'p-gather'` as a reader's code does, and the children run with
+ * `examples/tsconfig.run.json` (no `paths` entry), so that import resolves through the
+ * package's `exports` to the build in `dist/` — what a user installs — not to `src/`.
  *
  * Each example starts its own server on 127.0.0.1 and stops it, so the runner
  * passes nothing in. The examples print the same lines on every run except for
@@ -13,7 +18,8 @@
  * exits 1. `--update` rewrites the expected file of every example that exits 0 —
  * read the diff in git before committing it.
  *
- * Run: `npx tsx examples/run-all.ts [--update]`
+ * Run: `npm run examples [-- --update]` (it builds first; run by hand, build first:
+ * `npm run build && npx tsx examples/run-all.ts`)
  */
 import { spawn } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
@@ -23,6 +29,8 @@ import { fileURLToPath } from 'node:url';
 const EXAMPLES = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = join(EXAMPLES, '..');
 const NOT_EXAMPLES = new Set(['run-all.ts', 'demo.ts']);
+/** tsx's settings for the children: the root's without `paths`, so `'p-gather'` is the build. */
+const RUN_TSCONFIG = join(EXAMPLES, 'tsconfig.run.json');
 /** Far above any example's run time (well under 2 s): only a hang reaches it. */
 const TIME_LIMIT = 15_000;
 
@@ -70,7 +78,7 @@ function runExample(name: string): Promise<Run> {
   const start = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', join(EXAMPLES, `${name}.ts`)], {
     cwd: ROOT,
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', TSX_TSCONFIG_PATH: RUN_TSCONFIG },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

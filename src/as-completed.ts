@@ -4,12 +4,12 @@ import { Queue } from './queue';
 import { GO_ON, type Rules } from './rules';
 import type { Run } from './run';
 import type {
-  AnyTask,
   AsCompletedEntry,
   AsCompletedIterator,
   CompletedEntry,
   GatherInput,
   GatherOptions,
+  GatherTasks,
 } from './types';
 
 type Entry = CompletedEntry<unknown, unknown>;
@@ -185,7 +185,7 @@ class CompletionIterator implements AsyncIterableIterator<Entry> {
  * ```
  */
 export function asCompleted<T extends GatherInput>(
-  tasks: T | ReadonlyMap<unknown, AnyTask>,
+  tasks: GatherTasks<T>,
   options?: GatherOptions,
 ): AsCompletedIterator<AsCompletedEntry<T>>;
 export function asCompleted(tasks: unknown, options?: GatherOptions): AsyncIterableIterator<Entry> {

@@ -1,4 +1,5 @@
 import { describeValue } from './describe';
+import { listAsArray, type OwnList, ownList } from './own-list';
 import { absorbRejections } from './promises';
 
 /** How the input was shaped, so the output can be shaped the same way. */
@@ -12,7 +13,10 @@ export interface Collection {
   readonly kind: CollectionKind;
   /** Keys in input order, for keyed input; `undefined` for positional input. */
   readonly keys: unknown[] | undefined;
-  /** Values in input order: a new, dense array owned by the call. */
+  /**
+   * Values in input order: a new, dense array owned by the call, every index an own
+   * data property (so writing a result over one never reaches `Array.prototype`).
+   */
   readonly values: unknown[];
 }
 
@@ -41,7 +45,7 @@ export function readCollection(tasks: unknown): Collection {
 
   const iteratorMethod: unknown = (tasks as { [Symbol.iterator]?: unknown })[Symbol.iterator];
   if (iteratorMethod !== undefined && iteratorMethod !== null) {
-    const values: unknown[] = [];
+    const values = ownList<unknown>();
     if (
       iteratorMethod === arrayValues &&
       Array.isArray(tasks) &&
@@ -51,7 +55,7 @@ export function readCollection(tasks: unknown): Collection {
     } else {
       readIterable(tasks, iteratorMethod, values);
     }
-    return { kind: 'positional', keys: undefined, values };
+    return { kind: 'positional', keys: undefined, values: listAsArray(values) };
   }
   if ((tasks as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] != null) {
     throw new TypeError(
@@ -103,7 +107,7 @@ function isPlainObject(value: object): boolean {
  * The array iterator's own steps (read `length`, then the element, each turn),
  * without an iterator object per call. Holes read as `undefined`.
  */
-function readArray(array: readonly unknown[], values: unknown[]): void {
+function readArray(array: readonly unknown[], values: OwnList<unknown>): void {
   try {
     // Sized up front (no regrowth for a million tasks), yet read exactly as the
     // iterator reads: `length` before every element and once at the end, since an
@@ -124,7 +128,7 @@ function readArray(array: readonly unknown[], values: unknown[]): void {
   }
 }
 
-function readIterable(iterable: object, iteratorMethod: unknown, values: unknown[]): void {
+function readIterable(iterable: object, iteratorMethod: unknown, values: OwnList<unknown>): void {
   try {
     if (typeof iteratorMethod !== 'function') {
       throw new TypeError(
@@ -149,7 +153,7 @@ function readIterable(iterable: object, iteratorMethod: unknown, values: unknown
         );
       }
       if ((step as IteratorResult<unknown>).done) break;
-      values.push((step as IteratorResult<unknown>).value);
+      values[values.length] = (step as IteratorResult<unknown>).value;
     }
   } catch (error) {
     absorbRejections(values, 0);
@@ -158,13 +162,13 @@ function readIterable(iterable: object, iteratorMethod: unknown, values: unknown
 }
 
 function readMap(map: object): Collection {
-  const keys: unknown[] = [];
-  const values: unknown[] = [];
+  const keys = ownList<unknown>();
+  const values = ownList<unknown>();
   mapForEach.call(map, (value, key) => {
-    keys.push(key);
-    values.push(value);
+    keys[keys.length] = key;
+    values[values.length] = value;
   });
-  return { kind: 'map', keys, values };
+  return { kind: 'map', keys: listAsArray(keys), values: listAsArray(values) };
 }
 
 /**
@@ -172,20 +176,22 @@ function readMap(map: object): Collection {
  * descriptor, then the value, each read once — as TC39's `Promise.allKeyed` reads.
  */
 function readPlainObject(object: object): Collection {
-  const keys: PropertyKey[] = [];
-  const values: unknown[] = [];
+  const keys = ownList<PropertyKey>();
+  const values = ownList<unknown>();
   try {
-    for (const key of Reflect.ownKeys(object)) {
+    const ownKeys = Reflect.ownKeys(object);
+    for (let index = 0; index < ownKeys.length; index++) {
+      const key = ownKeys[index] as PropertyKey;
       const descriptor = Reflect.getOwnPropertyDescriptor(object, key);
       if (descriptor === undefined || !descriptor.enumerable) continue;
-      values.push((object as Record<PropertyKey, unknown>)[key]);
-      keys.push(key);
+      values[values.length] = (object as Record<PropertyKey, unknown>)[key];
+      keys[keys.length] = key;
     }
   } catch (error) {
     absorbRejections(values, 0);
     throw error;
   }
-  return { kind: 'object', keys, values };
+  return { kind: 'object', keys: listAsArray(keys), values: listAsArray(values) };
 }
 
 /** Builds the output: the same shape as the input, over `values` (owned by the call). */

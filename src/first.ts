@@ -1,6 +1,6 @@
 import { startCall } from './call';
 import { GO_ON, RESOLVE, type Rules } from './rules';
-import type { AnyTask, FirstResult, GatherInput, GatherOptions } from './types';
+import type { FirstResult, GatherInput, GatherOptions, GatherTasks } from './types';
 
 /** `AggregateError` where it exists; an `Error` with the same `errors` elsewhere. */
 function allRejected(errors: unknown[]): Error {
@@ -57,7 +57,7 @@ const firstRules: Rules<undefined> = {
  * ```
  */
 export function first<T extends GatherInput>(
-  tasks: T | ReadonlyMap<unknown, AnyTask>,
+  tasks: GatherTasks<T>,
   options?: GatherOptions,
 ): Promise<FirstResult<T>>;
 export function first(tasks: unknown, options?: GatherOptions): Promise<unknown> {

@@ -3,11 +3,11 @@ import { startCall } from './call';
 import { shapeOutput } from './collection';
 import { GO_ON, REJECT, type Rules } from './rules';
 import type {
-  AnyTask,
   GatherInput,
   GatherOptions,
   GatherResult,
   GatherSettledResult,
+  GatherTasks,
 } from './types';
 
 /**
@@ -78,7 +78,7 @@ const settledRules: Rules<undefined> = {
  * ```
  */
 export function gather<T extends GatherInput>(
-  tasks: T | ReadonlyMap<unknown, AnyTask>,
+  tasks: GatherTasks<T>,
   options?: GatherOptions,
 ): Promise<GatherResult<T>>;
 export function gather(tasks: unknown, options?: GatherOptions): Promise<unknown> {
@@ -106,7 +106,7 @@ export function gather(tasks: unknown, options?: GatherOptions): Promise<unknown
  * ```
  */
 export function gatherSettled<T extends GatherInput>(
-  tasks: T | ReadonlyMap<unknown, AnyTask>,
+  tasks: GatherTasks<T>,
   options?: GatherOptions,
 ): Promise<GatherSettledResult<T>>;
 export function gatherSettled(tasks: unknown, options?: GatherOptions): Promise<unknown> {

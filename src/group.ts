@@ -1,8 +1,15 @@
 import { createAbortError } from './abort-errors';
 import { createLimiter, type Limiter, type LimiterHost } from './limits/limiter';
 import { type CallLinks, linkCaller } from './links';
+import { liftListenerCap } from './listener-cap';
 import type { Settings } from './options';
-import { absorbedRejection, absorbRejection, nativeThen, promiseFor } from './promises';
+import {
+  absorbedRejection,
+  absorbRejection,
+  inMicrotask,
+  nativeThen,
+  promiseFor,
+} from './promises';
 import { Queue } from './queue';
 import type { AbortFollower } from './signal-link';
 
@@ -15,6 +22,12 @@ interface Spawned {
   readonly reject: (reason: unknown) => void;
 }
 
+/** The group's signal: its tasks may add any number of listeners without a warning. */
+function liftedSignal(controller: AbortController): AbortSignal {
+  liftListenerCap(controller.signal);
+  return controller.signal;
+}
+
 /**
  * The state of one `TaskGroup`, shaped as Go's `errgroup`: a count of pending
  * tasks, the first failure kept once, the group's controller, an optional limiter.
@@ -23,7 +36,7 @@ interface Spawned {
  */
 export class Group implements AbortFollower, LimiterHost<Spawned> {
   readonly controller = new AbortController();
-  readonly signal = this.controller.signal;
+  readonly signal = liftedSignal(this.controller);
   readonly promise: Promise<unknown>;
   /** Invariant: spawned tasks not yet settled — waiting for the limiter or running. */
   #pending = 0;
@@ -248,7 +261,7 @@ export class Group implements AbortFollower, LimiterHost<Spawned> {
     this.#links?.release();
     // `join()` may never be called (`await using` disposes instead): never unhandled.
     absorbRejection(this.promise);
-    queueMicrotask(() => {
+    inMicrotask(() => {
       this.joinSettled = true;
       if (this.#stopped) this.#reject(this.reason);
       else this.#resolve(undefined);

@@ -24,6 +24,16 @@ export function fulfilledPromise(): Promise<void> {
 }
 
 /**
+ * Runs `callback` in a later microtask, as a promise reaction. Why not
+ * `queueMicrotask`: Node's wraps every callback in async-context bookkeeping that
+ * pushes onto ordinary arrays, so an accessor on `Array.prototype` would run (see
+ * own-list.ts); a reaction is also cheaper. `callback` must not throw.
+ */
+export function inMicrotask(callback: () => void): void {
+  nativeThen.call(fulfilledPromise(), callback, undefined);
+}
+
+/**
  * Gives a native promise (of any realm) a rejection handler without reading or
  * calling anything else on it, so a promise the call read but will never await is
  * not reported as an unhandled rejection.
@@ -43,7 +53,7 @@ export function absorbRejection(value: unknown): void {
 }
 
 /** {@link absorbRejection} for every value of `values` from `from` on. */
-export function absorbRejections(values: readonly unknown[], from: number): void {
+export function absorbRejections(values: ArrayLike<unknown>, from: number): void {
   for (let index = from; index < values.length; index++) absorbRejection(values[index]);
 }
 
@@ -55,7 +65,7 @@ export function absorbRejections(values: readonly unknown[], from: number): void
  */
 export function adoptThenable(thenable: unknown, then: Then): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    queueMicrotask(() => {
+    inMicrotask(() => {
       try {
         then.call(thenable, resolve, reject);
       } catch (error) {

@@ -2,6 +2,7 @@ import { createAbortError } from './abort-errors';
 import type { Collection } from './collection';
 import { createLimiter, type Limiter, type LimiterHost } from './limits/limiter';
 import { type CallLinks, linkCaller } from './links';
+import { liftListenerCap } from './listener-cap';
 import type { Settings } from './options';
 import { absorbRejection, fulfilledPromise, nativeThen, promiseFor } from './promises';
 import { GO_ON, REJECT, type Rules } from './rules';
@@ -296,6 +297,7 @@ export class Run<C = unknown> implements AbortFollower, LimiterHost<number> {
   #makeSignal(): AbortSignal {
     this.#controller = new AbortController();
     this.#signal = this.#controller.signal;
+    liftListenerCap(this.#signal);
     return this.#signal;
   }
 }

@@ -3,7 +3,7 @@
  * and the self-contained ones (marked `<!-- runnable -->`) run: the documentation
  * cannot drift from the code.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -77,6 +77,38 @@ describe('README code blocks', () => {
         return `${where}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`;
       });
     expect(problems).toEqual([]);
+  });
+
+  it('links to nothing the npm package does not ship: only web addresses and its own headings', () => {
+    // The registry shows the README from the tarball (dist/, README, LICENSE,
+    // package.json): a relative link to examples/ or CONTRIBUTING.md leads nowhere there.
+    const markdown = readFileSync(path.join(root, 'README.md'), 'utf8').replace(
+      /```[\s\S]*?```/g,
+      '',
+    );
+    const targets = [...markdown.matchAll(/\]\(([^)\s]+)\)|\b(?:href|src)="([^"]+)"/g)].map(
+      (match) => match[1] ?? match[2] ?? '',
+    );
+    expect(targets.length).toBeGreaterThan(0);
+    expect(targets.filter((target) => !/^(?:https:\/\/|#)/.test(target))).toEqual([]);
+  });
+
+  it("points every in-page link at one of the README's headings", () => {
+    const markdown = readFileSync(path.join(root, 'README.md'), 'utf8').replace(
+      /```[\s\S]*?```/g,
+      '',
+    );
+    // GitHub's and npm's anchors: lower case, punctuation dropped, spaces to hyphens.
+    const anchors = new Set(
+      [...markdown.matchAll(/^#{1,6} (.+)$/gm)].map((match) =>
+        (match[1] ?? '')
+          .toLowerCase()
+          .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+          .replace(/\s/g, '-'),
+      ),
+    );
+    const links = [...markdown.matchAll(/\]\(#([^)]+)\)/g)].map((match) => match[1] ?? '');
+    expect(links.filter((link) => !anchors.has(link))).toEqual([]);
   });
 
   const runnable = blocks.filter((block) => block.runnable);

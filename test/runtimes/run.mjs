@@ -108,14 +108,19 @@ for (const { name, command, env } of runs) {
   process.stderr.write(result.stderr ?? '');
   // Deno reports a fetch as "Download …"; any such line means it went to the network.
   const fetched = /\bDownload\b/.test(result.stderr ?? '');
+  // A runtime that prints Node's listener warning, by whatever means, fails the run.
+  const warned = /MaxListenersExceededWarning:|memory leak detected/i.test(
+    `${result.stdout}${result.stderr}`,
+  );
   const lastLine = (result.stdout ?? '').trim().split('\n').at(-1) ?? '';
   summary.push({
     name,
-    passed: result.status === 0 && !fetched && lastLine.includes('all smoke checks passed'),
+    passed:
+      result.status === 0 && !fetched && !warned && lastLine.includes('all smoke checks passed'),
     ms,
     detail: result.error
       ? String(result.error)
-      : `exit ${result.status}${fetched ? ', tried to download' : ''}: ${lastLine}`,
+      : `exit ${result.status}${fetched ? ', tried to download' : ''}${warned ? ', MaxListenersExceededWarning' : ''}: ${lastLine}`,
   });
 }
 

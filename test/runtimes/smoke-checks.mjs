@@ -468,6 +468,69 @@ const checks = [
   ],
 ];
 
+/**
+ * Listens for MaxListenersExceededWarning where the runtime reports warnings
+ * through `process` (Node, Bun); `stop()` returns what was seen. run.mjs also fails
+ * a run whose output mentions the warning, for a runtime that prints it otherwise.
+ */
+function watchListenerWarnings() {
+  const host = globalThis.process;
+  const seen = [];
+  const onWarning = (warning) => {
+    if (String(warning?.name ?? warning).includes('MaxListenersExceeded'))
+      seen.push(String(warning));
+  };
+  const listening = typeof host?.on === 'function' && typeof host?.off === 'function';
+  if (listening) host.on('warning', onWarning);
+  return {
+    stop() {
+      if (listening) host.off('warning', onWarning);
+      return seen;
+    },
+  };
+}
+
+checks.push(
+  [
+    'gather: 10,000 task functions that each listen to their signal print no listener-cap warning',
+    async ({ gather }) => {
+      const watch = watchListenerWarnings();
+      let release;
+      const done = new Promise((resolve) => {
+        release = resolve;
+      });
+      const tasks = Array.from({ length: 10_000 }, () => (signal) => {
+        const onAbort = () => {};
+        signal.addEventListener('abort', onAbort);
+        return done.then(() => signal.removeEventListener('abort', onAbort));
+      });
+      const call = gather(tasks);
+      release();
+      same((await call).length, 10_000, 'results');
+      // Node emits the warning on a later tick.
+      await later(10);
+      same(watch.stop(), [], 'warnings');
+    },
+  ],
+  [
+    'TaskGroup: 100 spawned tasks that each listen to the group signal print no warning',
+    async ({ TaskGroup }) => {
+      const watch = watchListenerWarnings();
+      const group = new TaskGroup();
+      for (let index = 0; index < 100; index++) {
+        group.spawn((signal) => {
+          const onAbort = () => {};
+          signal.addEventListener('abort', onAbort);
+          return later(1).then(() => signal.removeEventListener('abort', onAbort));
+        });
+      }
+      await group.join();
+      await later(10);
+      same(watch.stop(), [], 'warnings');
+    },
+  ],
+);
+
 /** Runs every check against `lib`; resolves with the names of those that failed. */
 export async function runSmokeChecks(lib, log = console.log) {
   const failed = [];
