@@ -1,6 +1,6 @@
 import { createAbortError } from './abort-errors';
 import type { Collection } from './collection';
-import { createLimiter, type Limiter, type LimiterHost } from './limits/limiter';
+import { createLimiter, type LimiterHost, type StartLimiter } from './limits/limiter';
 import { type CallLinks, linkCaller } from './links';
 import { liftListenerCap } from './listener-cap';
 import type { Settings } from './options';
@@ -8,11 +8,10 @@ import { absorbRejection, fulfilledPromise, nativeThen, promiseFor } from './pro
 import { GO_ON, REJECT, type Rules } from './rules';
 import type { AbortFollower } from './signal-link';
 import { AWAITED, DONE, RUNNING, WAITING } from './slots';
+import type { TaskFunction } from './types';
 
 /** How a run that has ended settles when no verdict said: as `rules.result` says. */
 const RESULT = 3;
-
-type TaskFunction = (signal: AbortSignal) => unknown;
 
 /**
  * The state of one call and its single settle-once path. The intake (the start
@@ -33,7 +32,7 @@ export class Run<C = unknown> implements AbortFollower, LimiterHost<number> {
   /** Invariant: when ended early, it settles only once `running` is 0. */
   readonly waitForCleanup: boolean;
   /** Invariant: set before the intake; `undefined` when every task function starts at once. */
-  limiter: Limiter | undefined = undefined;
+  limiter: StartLimiter | undefined = undefined;
   /** Invariant: no limiter and a `rules.batch`: `batchCount` slots hold a promise for it. */
   #batched = false;
   batchCount = 0;
