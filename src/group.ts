@@ -31,6 +31,7 @@ export class Group implements AbortFollower, LimiterHost<Spawned> {
   readonly #controller = new AbortController();
   /** Made with the group: one aborted before its first spawn already shows it. */
   readonly signal = this.#controller.signal;
+  /** `join()`'s promise. Invariant: settled once, a microtask after {@link settled} is set. */
   readonly promise: Promise<unknown>;
   /** Invariant: spawned tasks not yet settled — waiting for the limiter or running. */
   #pending = 0;
@@ -45,6 +46,7 @@ export class Group implements AbortFollower, LimiterHost<Spawned> {
   #settled = false;
   /** Invariant: `join()`'s promise has settled (a microtask after {@link settled}). */
   joinSettled = false;
+  /** `undefined` without a bound: a spawned task function is called at once. */
   readonly #limiter: StartLimiter | undefined;
   /** Under a shared limiter: the spawned task functions handed to it are taken from the queue at once. */
   readonly #handsOver: boolean;

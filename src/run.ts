@@ -20,13 +20,17 @@ const RESULT = 3;
  * (`end` / `complete`) and settles once (`settle`). ARCHITECTURE.md follows one task.
  */
 export class Run<C = unknown> implements AbortFollower, LimiterHost<number> {
+  /** What an outcome means for the public function that made this run. */
   readonly #rules: Rules<C>;
+  /** The public function's own per-call state, handed to its rules (`asCompleted`'s delivery). */
   readonly context: C;
+  /** The input as read: its shape and keys, for the output. */
   readonly collection: Collection;
   /** Invariant: per slot, the input task until it starts (then nothing, or the batch's promise) or is DONE (then what the rules keep). */
   readonly values: unknown[];
   /** Invariant: one of slots.ts's states per slot, only ever moving forward. */
   readonly state: Uint8Array;
+  /** Invariant: settled exactly once, by `#settle`. */
   readonly promise: Promise<unknown>;
   readonly #settings: Settings;
   /** Invariant: when ended early, it settles only once `running` is 0. */
@@ -49,6 +53,7 @@ export class Run<C = unknown> implements AbortFollower, LimiterHost<number> {
   #endValue: unknown = undefined;
   /** Invariant: the promise (or `rules.settled`) has been given its outcome. */
   #settled = false;
+  /** Invariant: made when the first task function is called; aborted at most once, by `#end`. */
   #controller: AbortController | undefined = undefined;
   #signal: AbortSignal | undefined = undefined;
   /** Invariant: the caller's signal and the deadline, followed until the run ends. */
