@@ -1,6 +1,8 @@
 export { asCompleted } from './as-completed';
+export { backoff } from './backoff';
 export { first, gather, gatherSettled } from './gather';
 export { isolate } from './isolate';
+export { retry } from './retry';
 export { TaskGroup } from './task-group';
 export type {
   AbortSignalLike,
@@ -20,3 +22,5 @@ export type {
   TaskGroupOptions,
   TaskResult,
 } from './types';
+export { withTimeout } from './with-timeout';
+export type { RetryOptions } from './wrapper-types';
