@@ -2,8 +2,12 @@ import { rejectWithReason } from './call-signal';
 import { type AbortFollower, linkSignal, type SignalFollowers, unlinkSignal } from './signal-link';
 import type { AbortSignalLike } from './types';
 
-/** Longest delay `setTimeout` honours; longer ones fire at once in every runtime. */
-const LONGEST_TIMER_DELAY = 2 ** 31 - 1;
+/**
+ * Longest delay `setTimeout` honours (2³¹−1 ms); longer ones fire at once in every
+ * runtime. Written as a literal: `2 ** 31 - 1` is kept by bundlers even where unused,
+ * and would add bytes to `import { gather }`.
+ */
+const LONGEST_TIMER_DELAY = 2_147_483_647;
 
 /**
  * One wait between two attempts of `retry`: one timer, and one entry in the
