@@ -1,11 +1,11 @@
 import { AsCompletedRun, type CompletedEntry, endOfIteration } from './as-completed-run';
 import { startRun } from './start-run';
 import type {
-  AnyTask,
   AsCompletedEntry,
   AsCompletedIterator,
   GatherInput,
   GatherOptions,
+  GatherTasks,
 } from './types';
 
 /**
@@ -69,7 +69,7 @@ class CompletionIterator implements AsyncIterableIterator<CompletedEntry> {
  * ```
  */
 export function asCompleted<T extends GatherInput>(
-  tasks: T | ReadonlyMap<unknown, AnyTask>,
+  tasks: GatherTasks<T>,
   options?: GatherOptions,
 ): AsCompletedIterator<AsCompletedEntry<T>>;
 export function asCompleted(

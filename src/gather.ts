@@ -4,12 +4,12 @@ import type { Run } from './run';
 import { SettledRun } from './settled-run';
 import { type RunClass, startRun } from './start-run';
 import type {
-  AnyTask,
   FirstResult,
   GatherInput,
   GatherOptions,
   GatherResult,
   GatherSettledResult,
+  GatherTasks,
 } from './types';
 
 /**
@@ -52,7 +52,7 @@ function startCall(RunOfCall: RunClass<Run>, tasks: unknown, options: unknown): 
  * ```
  */
 export function gather<T extends GatherInput>(
-  tasks: T | ReadonlyMap<unknown, AnyTask>,
+  tasks: GatherTasks<T>,
   options?: GatherOptions,
 ): Promise<GatherResult<T>>;
 export function gather(tasks: unknown, options?: GatherOptions): Promise<unknown> {
@@ -80,7 +80,7 @@ export function gather(tasks: unknown, options?: GatherOptions): Promise<unknown
  * ```
  */
 export function gatherSettled<T extends GatherInput>(
-  tasks: T | ReadonlyMap<unknown, AnyTask>,
+  tasks: GatherTasks<T>,
   options?: GatherOptions,
 ): Promise<GatherSettledResult<T>>;
 export function gatherSettled(tasks: unknown, options?: GatherOptions): Promise<unknown> {
@@ -112,7 +112,7 @@ export function gatherSettled(tasks: unknown, options?: GatherOptions): Promise<
  * ```
  */
 export function first<T extends GatherInput>(
-  tasks: T | ReadonlyMap<unknown, AnyTask>,
+  tasks: GatherTasks<T>,
   options?: GatherOptions,
 ): Promise<FirstResult<T>>;
 export function first(tasks: unknown, options?: GatherOptions): Promise<unknown> {

@@ -1,6 +1,6 @@
 import { describeValue } from './describe';
 import { absorbRejection } from './promises';
-import type { IsolateOptions, TaskResult } from './types';
+import type { IsolateOptions, IsolateTask, TaskResult } from './types';
 
 /**
  * Wraps one task so that its failure is contained: the isolated task resolves with
@@ -33,7 +33,7 @@ export function isolate<R, F = undefined>(
   options?: IsolateOptions<F>,
 ): (signal?: AbortSignal) => Promise<Awaited<R> | Awaited<F>>;
 export function isolate<T, F = undefined>(
-  task: T,
+  task: IsolateTask<T>,
   options?: IsolateOptions<F>,
 ): (signal?: AbortSignal) => Promise<TaskResult<T> | Awaited<F>>;
 export function isolate(
