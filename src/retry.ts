@@ -15,9 +15,8 @@ import type { RetryOptions } from './wrapper-types';
  */
 const DEFAULT_RETRIES = 3;
 
-/** What one `retry()` was given, checked once when it wrapped. */
+/** The options one `retry()` was given, checked once when it wrapped. */
 interface RetryPlan {
-  readonly task: (signal: AbortSignal) => unknown;
   readonly retries: number;
   readonly delay: number | ((attempt: number, error: unknown) => number) | undefined;
   readonly shouldRetry: RetryOptions['shouldRetry'];
@@ -71,7 +70,14 @@ export function retry<R>(
   task: (signal: AbortSignal) => R,
   options?: RetryOptions,
 ): (signal?: AbortSignal) => Promise<Awaited<R>> {
-  const plan = readPlan(task, options);
+  if (typeof task !== 'function') {
+    throw new TypeError(
+      `Expected \`task\` to be a task function \`(signal) => …\`, got ${describeValue(task)}`,
+    );
+  }
+  // No options, the common case: one plan shared by every wrapper, so wrapping
+  // inline (`ids.map((id) => retry(…))`) costs one closure per task.
+  const plan = options === undefined ? defaultPlan : readPlan(options);
   return (signal?: AbortSignal | null) => {
     if (!isCallSignal(signal)) return Promise.reject(callSignalError('retry', signal));
     let attemptSignal: AbortSignalLike;
@@ -87,23 +93,23 @@ export function retry<R>(
     try {
       first = Promise.resolve(task(attemptSignal as AbortSignal));
     } catch (error) {
-      return retryAfter(plan, attemptSignal, error, 1) as Promise<Awaited<R>>;
+      return retryAfter(task, plan, attemptSignal, error) as Promise<Awaited<R>>;
     }
     return nativeThen.call(first, undefined, (error: unknown) =>
-      retryAfter(plan, attemptSignal, error, 1),
+      retryAfter(task, plan, attemptSignal, error),
     ) as Promise<Awaited<R>>;
   };
 }
 
-/** Everything that follows the failure of attempt `failedAttempt`, to the end. */
+/** Everything that follows the failure of the first attempt, to the end. */
 async function retryAfter(
+  task: (signal: AbortSignal) => unknown,
   plan: RetryPlan,
   signal: AbortSignalLike,
   failure: unknown,
-  failedAttempt: number,
 ): Promise<unknown> {
   let error = failure;
-  for (let attempt = failedAttempt; ; attempt++) {
+  for (let attempt = 1; ; attempt++) {
     // A failure seen while the signal is aborted is the cancellation showing
     // through (a fetch rejecting with its AbortError), never a reason to retry:
     //   gather([retry((signal) => fetch(url, { signal })), () => fail()])
@@ -123,7 +129,7 @@ async function retryAfter(
     // The wait's end and this line are turns apart: the signal may have aborted.
     if (signal.aborted) throw signal.reason;
     try {
-      return await plan.task(signal as AbortSignal);
+      return await task(signal as AbortSignal);
     } catch (next) {
       error = next;
     }
@@ -143,17 +149,20 @@ function delayAfter(plan: RetryPlan, attempt: number, error: unknown): number {
   return milliseconds;
 }
 
-/** Checks what `retry` was given, in order: `task`, `options`, then each option. */
-function readPlan(task: unknown, options: RetryOptions | undefined): RetryPlan {
-  if (typeof task !== 'function') {
-    throw new TypeError(
-      `Expected \`task\` to be a task function \`(signal) => …\`, got ${describeValue(task)}`,
-    );
-  }
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+const defaultPlan: RetryPlan = {
+  retries: DEFAULT_RETRIES,
+  delay: undefined,
+  shouldRetry: undefined,
+  onRetry: undefined,
+  options: undefined,
+};
+
+/** Checks `retry`'s options (after `task`), in order: `options`, then each option. */
+function readPlan(options: RetryOptions): RetryPlan {
+  if (typeof options !== 'object' || options === null) {
     throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
   }
-  const retries: unknown = options?.retries;
+  const retries: unknown = options.retries;
   if (retries !== undefined) {
     if (typeof retries !== 'number') {
       throw new TypeError(`Expected \`retries\` to be a number, got ${describeValue(retries)}`);
@@ -164,7 +173,7 @@ function readPlan(task: unknown, options: RetryOptions | undefined): RetryPlan {
       );
     }
   }
-  const delay: unknown = options?.delay;
+  const delay: unknown = options.delay;
   if (delay !== undefined && typeof delay !== 'function') {
     if (typeof delay !== 'number') {
       throw new TypeError(
@@ -177,18 +186,17 @@ function readPlan(task: unknown, options: RetryOptions | undefined): RetryPlan {
       );
     }
   }
-  const shouldRetry: unknown = options?.shouldRetry;
+  const shouldRetry: unknown = options.shouldRetry;
   if (shouldRetry !== undefined && typeof shouldRetry !== 'function') {
     throw new TypeError(
       `Expected \`shouldRetry\` to be a function, got ${describeValue(shouldRetry)}`,
     );
   }
-  const onRetry: unknown = options?.onRetry;
+  const onRetry: unknown = options.onRetry;
   if (onRetry !== undefined && typeof onRetry !== 'function') {
     throw new TypeError(`Expected \`onRetry\` to be a function, got ${describeValue(onRetry)}`);
   }
   return {
-    task: task as (signal: AbortSignal) => unknown,
     retries: (retries as number | undefined) ?? DEFAULT_RETRIES,
     delay: delay as RetryPlan['delay'],
     shouldRetry: shouldRetry as RetryPlan['shouldRetry'],

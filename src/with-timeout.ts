@@ -63,7 +63,9 @@ export function withTimeout<R>(
   return (signal?: AbortSignal | null) => {
     if (!isCallSignal(signal)) return Promise.reject(callSignalError('withTimeout', signal));
     if (signal?.aborted) return rejectWithReason(signal);
-    return new TimedCall(task, ms, signal ?? undefined).promise as Promise<Awaited<R>>;
+    const promise = new Promise(captureSettlers) as Promise<Awaited<R>>;
+    new TimedCall(task, ms, signal ?? undefined, nextResolve, nextReject);
+    return promise;
   };
 }
 
@@ -81,10 +83,10 @@ function captureSettlers(
 
 /**
  * One call of a `withTimeout` task: the task's controller, the link to the outer
- * signal, the timer, and a single settle-once path that every ending takes.
+ * signal, the timer, and a single settle-once path that every ending takes. It
+ * settles the promise the call returned, whose settlers it is given.
  */
 class TimedCall implements AbortFollower, DeadlineHolder {
-  readonly promise: Promise<unknown>;
   /** The task's own signal's controller; aborted only by the timer or the outer signal. */
   private readonly controller: AbortController;
   private readonly resolve: (value: unknown) => void;
@@ -100,10 +102,11 @@ class TimedCall implements AbortFollower, DeadlineHolder {
     task: (signal: AbortSignal) => unknown,
     ms: number,
     outer: AbortSignalLike | undefined,
+    resolve: (value: unknown) => void,
+    reject: (reason: unknown) => void,
   ) {
-    this.promise = new Promise(captureSettlers);
-    this.resolve = nextResolve;
-    this.reject = nextReject;
+    this.resolve = resolve;
+    this.reject = reject;
     this.controller = ownController();
     // Linked and armed before the task runs: a task that aborts the outer signal
     // while it starts still has its own signal follow.
