@@ -89,10 +89,12 @@ async function run(s: WrapperScenario): Promise<Run> {
   const task = (signal: AbortSignal): unknown => {
     const index = starts.length;
     starts.push({ at: now(), outerAborted: outer.aborted });
-    // Past the planned attempts, every attempt fulfils at once.
-    const planned = s.attempts[index] ?? { kind: 'fulfil', at: 0 };
     const failure = new Error(`attempt ${index + 1}`);
     failures.push(failure);
+    const planned = s.attempts[index];
+    // Past the planned attempts, every attempt fulfils in a microtask — before any
+    // timer, a 0 ms deadline's included — so that `retries: Infinity` ends.
+    if (planned === undefined) return Promise.resolve(`value ${index + 1}`);
     if (planned.kind === 'throw' && planned.at === 0) throw failure;
     return new Promise((resolve, reject) => {
       if (planned.kind === 'never') {
