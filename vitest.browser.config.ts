@@ -47,6 +47,8 @@ const CORE_TESTS = [
   'task-group',
   'prototype-writes',
   'listener-cap',
+  'with-timeout',
+  'retry',
 ].map((name) => `test/${name}.test.ts`);
 
 /** How long `/__pgather/log` waits for the state asked for before it answers anyway. */

@@ -23,6 +23,7 @@ import { sharedLimitCases } from './cases/shared-limit';
 import { smallCallCases } from './cases/small-call';
 import { taskGroupCases } from './cases/task-group';
 import { asyncUnlimited, syncUnlimited } from './cases/unlimited';
+import { wrapperCases } from './cases/wrappers';
 import { type Config, createConfig, fullGc } from './harness';
 import { printTable, type Row, writeJson } from './report';
 
@@ -37,6 +38,7 @@ const groups: Record<string, (config: Config) => Promise<Row[]>> = {
   'as-completed': asCompletedCases,
   'task-group': taskGroupCases,
   memory: memoryCases,
+  wrappers: wrapperCases,
 };
 
 function option(name: string): string | undefined {

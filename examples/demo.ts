@@ -14,15 +14,27 @@
  * 6. A crawler: a `TaskGroup` spawns a task for each new link as pages arrive, 3 at
  *    a time — each page fetched once, never more than 3 at the server — and
  *    `asCompleted` reports each section of the site as its crawl completes.
+ * 7. `retry` and `withTimeout`: a flaky mirror that fails twice and then answers is
+ *    retried with the default backoff, and a stuck page is cut off by its own
+ *    timeout (at the server too) while the other pages go on.
  *
  * Each step draws its timeline and checks what it claims. A step that does not
  * behave exits non-zero, so CI notices a broken demo.
  */
 import { inspect } from 'node:util';
-import { asCompleted, first, gather, gatherSettled, isolate, TaskGroup } from 'p-gather';
+import {
+  asCompleted,
+  first,
+  gather,
+  gatherSettled,
+  isolate,
+  retry,
+  TaskGroup,
+  withTimeout,
+} from 'p-gather';
 import { legend, type Marker, palette, reasonText, type Span, Timeline } from './demo/timeline';
 import { fetchPage, HttpError } from './support/http';
-import { type LocalServer, type Served, startServer } from './support/server';
+import { type LocalServer, type Reply, type Served, startServer } from './support/server';
 
 /** The backend. Delays lie far apart, so a busy machine cannot change the story. */
 const pages = {
@@ -32,11 +44,25 @@ const pages = {
   '/recommendations': { delay: 600, status: 200, body: '5 books' },
   '/mirror-eu': { delay: 120, status: 200, body: 'file from the EU mirror' },
   '/mirror-us': { delay: 600, status: 200, body: 'file from the US mirror' },
+  '/stuck-report': { delay: 10_000, status: 200, body: 'the report, far too late' },
 } as const;
 type Path = keyof typeof pages;
 
 /** Steps 2–4 draw on the scale of the slowest page, so what was cut short shows. */
 const SLOWEST = pages['/recommendations'].delay;
+
+/** Step 7's flaky mirror: busy twice, then it answers. */
+const FLAKY_MIRROR = '/mirror-flaky';
+const FLAKY_ANSWER = 'file from the flaky mirror';
+const flakyMirror: readonly Reply[] = [
+  { delay: 40, status: 503, body: 'busy, try again' },
+  { delay: 40, status: 503, body: 'busy, try again' },
+  { delay: 40, status: 200, body: FLAKY_ANSWER },
+];
+
+/** Step 7's stuck page, and the deadline it gets of its own. */
+const STUCK_PAGE = '/stuck-report';
+const STUCK_TIMEOUT = 300;
 
 /** Step 4's deadline: after /orders (250 ms), well before /recommendations (600 ms). */
 const DEADLINE = 400;
@@ -85,7 +111,10 @@ function check(condition: boolean, message: string): asserts condition {
 }
 
 async function main(): Promise<void> {
-  const server = await startServer({ ...pages, ...siteRoutes() }, { bodies: 'text' });
+  const server = await startServer(
+    { ...pages, ...siteRoutes(), [FLAKY_MIRROR]: flakyMirror },
+    { bodies: 'text' },
+  );
   try {
     console.log(`p-gather demo — a local server at ${server.origin}\n${legend(colour)}`);
     await oneByOneThenAtOnce(server);
@@ -94,6 +123,7 @@ async function main(): Promise<void> {
     await partialResultsByTheDeadline(server);
     await hedgedRequests(server);
     await crawlTheSite(server);
+    await retryAndTimeout(server);
     console.log(`\n${paint.ok('✓ Every step behaved as described.')}`);
   } finally {
     await server.close();
@@ -405,6 +435,82 @@ interface CrawlReport {
  * completes. Each page is a task of the group, which spawns a task for every new
  * link it finds from inside itself; `asCompleted` takes the sections' crawls.
  */
+async function retryAndTimeout(server: LocalServer): Promise<void> {
+  heading('7. retry() and withTimeout(): a flaky mirror tried again, a stuck page cut off alone');
+  const timeline = new Timeline();
+  const load = pageLoader(server, timeline);
+  const retried: number[] = [];
+  const fallback = 'no report today';
+  const result = await gather({
+    user: load('/user'),
+    // Each attempt is a fresh call, drawn as its own row; the default backoff waits
+    // 125–250 ms after the first failure, 250–500 ms after the second.
+    file: retry(
+      (signal) =>
+        timeline.track(FLAKY_MIRROR, (s) => fetchPage(server.origin, FLAKY_MIRROR, s))(signal),
+      {
+        onRetry: (error, attempt) => {
+          retried.push(attempt);
+          say(paint.dim(`onRetry: attempt ${attempt} failed (${reasonText(error)}) → backoff`));
+        },
+      },
+    ),
+    // The stuck page gets its own deadline, and isolate keeps it from failing the rest.
+    report: isolate(withTimeout(load(STUCK_PAGE), STUCK_TIMEOUT), { fallback }),
+    orders: load('/orders'),
+  });
+  const resolvedAt = timeline.now();
+  const spans = await timeline.settled();
+  const requests = await server.settled();
+
+  show(
+    `gather({ user, file: retry(flakyMirror), report: isolate(withTimeout(stuck, ${STUCK_TIMEOUT}), …), orders })`,
+    timeline,
+    { scale: resolvedAt, marker: { at: resolvedAt, label: 'gather resolved' } },
+  );
+  say(`→ ${inspect(result, { breakLength: Number.POSITIVE_INFINITY, colors: colour })}`);
+  showServer(requests);
+
+  check(
+    result.file === FLAKY_ANSWER,
+    `retry should resolve with the mirror's answer, not ${inspect(result.file)}`,
+  );
+  check(
+    retried.length === 2 && retried[0] === 1 && retried[1] === 2,
+    `the mirror should be retried after attempts 1 and 2, not after ${inspect(retried)}`,
+  );
+  const mirrorRequests = requests.filter((request) => request.path === FLAKY_MIRROR);
+  check(
+    mirrorRequests.length === 3 && mirrorRequests.every((r) => r.outcome === 'answered'),
+    `the server should answer the mirror 3 times, not ${mirrorRequests.length}`,
+  );
+  const stuck = spans.find((span) => span.label === STUCK_PAGE);
+  check(
+    stuck?.outcome === 'aborted' &&
+      stuck.reason instanceof Error &&
+      stuck.reason.name === 'TimeoutError',
+    `the stuck page should end aborted by its TimeoutError, not ${stuck?.outcome ?? 'untracked'}`,
+  );
+  check(result.report === fallback, `isolate should stand in with the fallback`);
+  const stuckRequest = requestOf(requests, STUCK_PAGE);
+  check(
+    stuckRequest.outcome === 'aborted' && stuckRequest.after < pages[STUCK_PAGE].delay,
+    'the server answered the stuck page in full: its timeout never reached it',
+  );
+  check(
+    result.user === pages['/user'].body && result.orders === pages['/orders'].body,
+    '/user and /orders should arrive: a per-task timeout must not stop the others',
+  );
+  check(
+    requestOf(requests, '/user').outcome === 'answered' &&
+      requestOf(requests, '/orders').outcome === 'answered',
+    'a sibling of the stuck page was aborted',
+  );
+  pass(
+    `The mirror answered on its 3rd attempt; the stuck page was cut off at ${ms(stuckRequest.after)} — at the server too — while the others went on.`,
+  );
+}
+
 async function crawlSite(server: LocalServer, timeline: Timeline): Promise<CrawlReport> {
   const seen = new Set([HOME]);
   let linksFound = 0;

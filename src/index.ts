@@ -1,7 +1,9 @@
 export { asCompleted } from './as-completed';
+export { backoff } from './backoff';
 export { first } from './first';
 export { gather, gatherSettled } from './gather';
 export { isolate } from './isolate';
+export { retry } from './retry';
 export { TaskGroup } from './task-group';
 export type {
   AbortSignalLike,
@@ -23,3 +25,5 @@ export type {
   TaskGroupOptions,
   TaskResult,
 } from './types';
+export { withTimeout } from './with-timeout';
+export type { RetryOptions } from './wrapper-types';

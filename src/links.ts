@@ -2,6 +2,9 @@ import { createTimeoutError } from './abort-errors';
 import type { Settings } from './options';
 import { type AbortFollower, linkSignal, type SignalFollowers, unlinkSignal } from './signal-link';
 
+/** What a link follows: the caller's signal and the deadline (a call's options, or a `withTimeout` call's). */
+type Followed = Pick<Settings, 'signal' | 'timeout'>;
+
 /** Longest delay `setTimeout` honours; longer ones fire at once in every runtime. */
 const LONGEST_TIMER_DELAY = 2 ** 31 - 1;
 
@@ -18,7 +21,7 @@ class CallLinks implements AbortFollower {
   /** Invariant: milliseconds of the deadline left after the armed timer fires. */
   #remaining = 0;
 
-  constructor(owner: AbortFollower, settings: Settings) {
+  constructor(owner: AbortFollower, settings: Followed) {
     this.#owner = owner;
     const { signal, timeout } = settings;
     if (signal !== undefined) this.#signalLink = linkSignal(signal, this);
@@ -63,7 +66,7 @@ class CallLinks implements AbortFollower {
  * function is called. A signal already aborted is followed at once instead
  * (`owner.followAbort`), and nothing is linked.
  */
-export function linkCaller(owner: AbortFollower, settings: Settings): CallLinks | undefined {
+export function linkCaller(owner: AbortFollower, settings: Followed): CallLinks | undefined {
   const { signal, timeout } = settings;
   if (signal?.aborted) owner.followAbort(signal.reason);
   else if (signal !== undefined || timeout !== Number.POSITIVE_INFINITY) {

@@ -102,7 +102,7 @@ export function readOptions(options: unknown, readsWaitForCleanup = true): Setti
   };
 }
 
-function isAbortSignalLike(value: unknown): value is AbortSignalLike {
+export function isAbortSignalLike(value: unknown): value is AbortSignalLike {
   if ((typeof value !== 'object' || value === null) && typeof value !== 'function') return false;
   const candidate = value as Record<string, unknown>;
   return (

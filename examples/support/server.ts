@@ -50,14 +50,16 @@ export interface LocalServer {
 
 /**
  * Starts an HTTP server on 127.0.0.1 and a random port that answers each known
- * path after its delay (404 for any other), like a backend of a given speed — and,
+ * path after its delay (404 for any other), like a backend of a given speed; a path
+ * given a list of replies answers with the next one each time it is asked, the
+ * last one from then on (a flaky backend) — and,
  * like a careful backend, stops working on a request the moment its client leaves.
  * Each example (and the demo) starts its own, so an example runs alone with `tsx`
  * and needs nothing from the runner. It returns once `fetch` is warmed up, with an
  * empty record.
  */
 export async function startServer(
-  routes: Readonly<Record<string, Reply>>,
+  routes: Readonly<Record<string, Reply | readonly Reply[]>>,
   options: ServerOptions = {},
 ): Promise<LocalServer> {
   const encode =
@@ -67,9 +69,18 @@ export async function startServer(
   let running: Promise<void>[] = [];
   let ended: Served[] = [];
   let inFlight = 0;
+  /** How many times each path was asked for: a list of replies is served in turn. */
+  const asked = new Map<string, number>();
   const server = createServer((request, response) => {
     const path = request.url ?? '/';
-    const reply = routes[path] ?? { delay: 0, status: 404, body: `no route ${path}` };
+    const route = routes[path];
+    const times = asked.get(path) ?? 0;
+    asked.set(path, times + 1);
+    const reply = (Array.isArray(route) ? route[Math.min(times, route.length - 1)] : route) ?? {
+      delay: 0,
+      status: 404,
+      body: `no route ${path}`,
+    };
     const work = { inFlight: ++inFlight, release: () => void inFlight-- };
     running.push(
       serve(path, reply, response, encode, work).then((record) => void ended.push(record)),

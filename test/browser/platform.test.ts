@@ -226,15 +226,18 @@ describe('the ESM build (dist/index.js) in the page', () => {
     }
   }
 
-  it('exports first, gather, gatherSettled and isolate', async () => {
+  it('exports the family and the task wrappers, and nothing else', async () => {
     const build = await importBuild();
     expect(Object.keys(build).sort()).toEqual([
       'TaskGroup',
       'asCompleted',
+      'backoff',
       'first',
       'gather',
       'gatherSettled',
       'isolate',
+      'retry',
+      'withTimeout',
     ]);
   });
 

@@ -12,6 +12,7 @@ const scripts = [
   ['listeners', 'listeners.mjs', 'one listener per signal, none after 100k calls'],
   ['heap', 'heap.mjs', 'heap after GC flat: 100k sequential calls, 1e6-task calls'],
   ['timers', 'timers.mjs', 'a settled call never keeps the process alive'],
+  ['wrappers', 'wrappers.mjs', 'withTimeout and retry: no listener, no timer after 100k'],
 ];
 
 if (!existsSync(fileURLToPath(new URL('../../dist/index.js', import.meta.url)))) {

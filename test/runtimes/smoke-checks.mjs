@@ -531,6 +531,94 @@ checks.push(
   ],
 );
 
+// SPEC › Task wrappers: withTimeout and retry, on real timers in every runtime.
+checks.push(
+  [
+    'exports withTimeout, retry and backoff as functions',
+    (lib) => {
+      for (const name of ['withTimeout', 'retry', 'backoff']) {
+        assert(typeof lib[name] === 'function', `${name} is ${typeof lib[name]}`);
+      }
+    },
+  ],
+  [
+    'withTimeout: a stuck task is cut off with a TimeoutError, its own signal aborted with it',
+    async ({ withTimeout }) => {
+      let own;
+      const { reason } = await rejection(
+        withTimeout((signal) => {
+          own = signal;
+          return never();
+        }, 5)(),
+      );
+      same(reason?.name, 'TimeoutError', 'name');
+      assert(isDomException(reason), 'not a DOMException');
+      assert(own?.reason === reason, 'the task’s signal was not aborted with the same object');
+    },
+  ],
+  [
+    'withTimeout: a task in time settles with its value; the outer signal’s abort goes through',
+    async ({ withTimeout }) => {
+      same(await withTimeout(() => later(1, 'in time'), 1_000)(), 'in time', 'value');
+      const controller = new AbortController();
+      const call = withTimeout(() => never(), 60_000)(controller.signal);
+      const reason = new Error('outer');
+      controller.abort(reason);
+      assert((await rejection(call)).reason === reason, 'not the outer reason');
+    },
+  ],
+  [
+    'retry: fails twice, then answers; a wait ends at once when the signal aborts',
+    async ({ retry }) => {
+      let calls = 0;
+      const flaky = async () => {
+        calls += 1;
+        if (calls < 3) throw new Error(`failure ${calls}`);
+        return 'third';
+      };
+      same(await retry(flaky, { delay: 1 })(), 'third', 'value');
+      same(calls, 3, 'attempts');
+      const controller = new AbortController();
+      const waiting = retry(() => Promise.reject(new Error('down')), { delay: 60_000 })(
+        controller.signal,
+      );
+      await later(5);
+      controller.abort('stop');
+      same((await rejection(waiting)).reason, 'stop', 'reason');
+    },
+  ],
+  [
+    'isolate(retry(withTimeout(task))) inside gather: contained, the siblings go on',
+    async ({ gather, isolate, retry, withTimeout }) => {
+      const result = await gather([
+        isolate(
+          retry(
+            withTimeout(() => never(), 2),
+            { retries: 1, delay: 1 },
+          ),
+          {
+            fallback: 'fallback',
+          },
+        ),
+        () => later(20, 'sibling'),
+      ]);
+      same(result, ['fallback', 'sibling'], 'results');
+    },
+  ],
+  [
+    'withTimeout: 100 listeners on the task’s own signal print no listener-cap warning',
+    async ({ withTimeout }) => {
+      const watch = watchListenerWarnings();
+      await withTimeout((signal) => {
+        for (let index = 0; index < 100; index++) signal.addEventListener('abort', () => {});
+        return later(1, 'done');
+      }, 1_000)();
+      await later(10);
+      same(watch.stop(), [], 'warnings');
+    },
+  ],
+);
+
 /** Runs every check against `lib`; resolves with the names of those that failed. */
 export async function runSmokeChecks(lib, log = console.log) {
   const failed = [];
