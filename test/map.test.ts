@@ -222,7 +222,7 @@ describe('map 3. fail fast', () => {
     });
     await expect(call).rejects.toBe(failure);
     expect(sibling?.aborted).toBe(true);
-    expect((sibling?.reason as Error).name).toBe('AbortError');
+    expect((sibling?.reason as Error | undefined)?.name).toBe('AbortError');
     expect(causeOf(sibling?.reason)).toBe(failure);
   });
 
