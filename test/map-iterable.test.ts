@@ -196,7 +196,7 @@ describe('mapIterable 4. leaving the loop', () => {
     await flushMicrotasks();
     await iterator.return?.();
     expect(seen?.aborted).toBe(true);
-    expect((seen?.reason as Error).name).toBe('AbortError');
+    expect((seen?.reason as Error | undefined)?.name).toBe('AbortError');
     expect(Object.hasOwn(seen?.reason as object, 'cause')).toBe(true);
     expect(causeOf(seen?.reason)).toBeUndefined();
     expect(source.returns).toBe(1);
