@@ -32,8 +32,8 @@ const mapForEach = Map.prototype.forEach as (
 ) => void;
 
 /**
- * Reads `tasks` as SPEC *Words* › collection says. A read error (a throwing
- * iterator, getter or Proxy trap) propagates, after every native promise read so
+ * Reads `tasks` once, eagerly and completely (test/collection.test.ts). A read
+ * error (a throwing iterator, getter or Proxy trap) propagates, after every native promise read so
  * far has been given a rejection handler.
  */
 export function readCollection(tasks: unknown): Collection {

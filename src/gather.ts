@@ -1,10 +1,8 @@
-import { AllRun } from './all-run';
-import { FirstRun } from './first-run';
-import type { Run } from './run';
-import { SettledRun } from './settled-run';
-import { type RunClass, startRun } from './start-run';
+import { promiseAllBatch } from './batch';
+import { startCall } from './call';
+import { shapeOutput } from './collection';
+import { GO_ON, REJECT, type Rules } from './rules';
 import type {
-  FirstResult,
   GatherInput,
   GatherOptions,
   GatherResult,
@@ -13,16 +11,44 @@ import type {
 } from './types';
 
 /**
- * Every error, bad arguments included, becomes the returned promise's rejection:
- * the call never throws synchronously.
+ * `gather`: every task must fulfil; the first failure observed ends the call with
+ * that very reason. Results are kept over the input values, which the call owns.
  */
-function startCall(RunOfCall: RunClass<Run>, tasks: unknown, options: unknown): Promise<unknown> {
-  try {
-    return startRun(RunOfCall, tasks, options).promise;
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
+const allRules: Rules<undefined> = {
+  keepsEveryOutcome: false,
+  batch: promiseAllBatch,
+  defersPlainValues: false,
+  resultRejects: false,
+  fulfilled(kept, slot, value) {
+    kept[slot] = value;
+    return GO_ON;
+  },
+  rejected: () => REJECT,
+  result: (kept, collection) => shapeOutput(collection, kept),
+  settled: undefined,
+};
+
+/**
+ * `gatherSettled`: every outcome is kept, as `Promise.allSettled` shapes it, and
+ * none ends the call; on the caller's abort or the deadline the open slots read
+ * the abort reason (test/gather-settled.test.ts, "on the deadline, resolves with partial results").
+ */
+const settledRules: Rules<undefined> = {
+  keepsEveryOutcome: true,
+  batch: undefined,
+  defersPlainValues: false,
+  resultRejects: false,
+  fulfilled(kept, slot, value) {
+    kept[slot] = { status: 'fulfilled', value };
+    return GO_ON;
+  },
+  rejected(kept, slot, reason) {
+    kept[slot] = { status: 'rejected', reason };
+    return GO_ON;
+  },
+  result: (kept, collection) => shapeOutput(collection, kept),
+  settled: undefined,
+};
 
 /**
  * Runs tasks concurrently and resolves with their results in input order — an
@@ -56,7 +82,7 @@ export function gather<T extends GatherInput>(
   options?: GatherOptions,
 ): Promise<GatherResult<T>>;
 export function gather(tasks: unknown, options?: GatherOptions): Promise<unknown> {
-  return startCall(AllRun, tasks, options);
+  return startCall(allRules, tasks, options);
 }
 
 /**
@@ -84,37 +110,5 @@ export function gatherSettled<T extends GatherInput>(
   options?: GatherOptions,
 ): Promise<GatherSettledResult<T>>;
 export function gatherSettled(tasks: unknown, options?: GatherOptions): Promise<unknown> {
-  return startCall(SettledRun, tasks, options);
-}
-
-/**
- * Resolves with the value of the first task to *fulfil*, as `Promise.any`, and at
- * that moment aborts the others' signal with an `"AbortError"` — hedged requests
- * whose losers stop. A task function that returns a plain value has fulfilled when
- * it returns: it wins, and no later task function is called (a synchronous cache
- * hit keeps the remote fetch from starting).
- *
- * If every task rejects (or the input is empty), rejects with an `AggregateError`
- * whose `errors` hold one reason per task, in input order. On the caller's abort or
- * the `timeout` before any task has fulfilled, rejects with that reason. With
- * `concurrency`, the next task starts only when a running one fails: "try the next
- * mirror".
- *
- * @param tasks - An iterable (array, Set, generator…), a plain object, or a `Map`.
- * @param options - As for {@link gather}.
- *
- * @example
- * ```ts
- * const page = await first(
- *   mirrors.map((mirror) => (signal) => fetch(`${mirror}/file`, { signal }).then((r) => r.text())),
- *   { timeout: 5_000 },
- * );
- * ```
- */
-export function first<T extends GatherInput>(
-  tasks: GatherTasks<T>,
-  options?: GatherOptions,
-): Promise<FirstResult<T>>;
-export function first(tasks: unknown, options?: GatherOptions): Promise<unknown> {
-  return startCall(FirstRun, tasks, options);
+  return startCall(settledRules, tasks, options);
 }

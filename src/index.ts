@@ -1,5 +1,6 @@
 export { asCompleted } from './as-completed';
-export { first, gather, gatherSettled } from './gather';
+export { first } from './first';
+export { gather, gatherSettled } from './gather';
 export { isolate } from './isolate';
 export { TaskGroup } from './task-group';
 export type {

@@ -19,8 +19,9 @@ const defaults: Settings = Object.freeze({
 });
 
 /**
- * Checks the options of a call in SPEC order — `options`, `signal`, `limit`, both
- * limits, `concurrency`, `timeout`, `waitForCleanup` — reading each once.
+ * Checks the options of a call in the documented order — `options`, `signal`,
+ * `limit`, both limits, `concurrency`, `timeout`, `waitForCleanup` — reading each
+ * once (test/bad-input-matrix.test.ts).
  * `undefined` means absent. A `TaskGroup` always waits for cleanup: it passes
  * `readsWaitForCleanup: false`: `waitForCleanup` is then neither read nor checked,
  * and left at its default.

@@ -33,27 +33,6 @@ export function inMicrotask(callback: () => void): void {
   nativeThen.call(fulfilledPromise(), callback, undefined);
 }
 
-/** How to settle the promise {@link pendingPromise} made last. */
-export let lastResolve: (value: unknown) => void = ignore;
-export let lastReject: (reason: unknown) => void = ignore;
-
-function captureSettlers(
-  resolve: (value: unknown) => void,
-  reject: (reason: unknown) => void,
-): void {
-  lastResolve = resolve;
-  lastReject = reject;
-}
-
-/**
- * A new pending promise; read {@link lastResolve} and {@link lastReject} at once,
- * before making another. Why not a deferred object: one shared executor and no
- * object of ours per promise, on paths taken once per task or per `next()`.
- */
-export function pendingPromise(): Promise<unknown> {
-  return new Promise(captureSettlers);
-}
-
 /**
  * Gives a native promise (of any realm) a rejection handler without reading or
  * calling anything else on it, so a promise the call read but will never await is
@@ -94,6 +73,28 @@ export function adoptThenable(thenable: unknown, then: Then): Promise<unknown> {
       }
     });
   });
+}
+
+/**
+ * The native promise to await for `value`: the value itself when it is a native
+ * promise of this realm, an adoption ({@link adoptThenable}) for any other
+ * thenable, `undefined` when it is not a thenable — settled as it is. `then` is
+ * read once; what that read throws propagates.
+ */
+export function promiseFor(value: unknown): Promise<unknown> | undefined {
+  if ((typeof value !== 'object' || value === null) && typeof value !== 'function') {
+    return undefined;
+  }
+  const then: unknown = (value as { then?: unknown }).then;
+  if (typeof then !== 'function') return undefined;
+  return then === nativeThen ? (value as Promise<unknown>) : adoptThenable(value, then as Then);
+}
+
+/** A promise rejected with `reason` that is never reported unhandled. */
+export function absorbedRejection(reason: unknown): Promise<never> {
+  const rejected = Promise.reject(reason);
+  absorbRejection(rejected);
+  return rejected;
 }
 
 export type { Then };

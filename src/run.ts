@@ -1,335 +1,303 @@
 import { createAbortError } from './abort-errors';
 import type { Collection } from './collection';
-import { armDeadline, clearDeadline, type DeadlineHolder } from './deadline';
+import { createLimiter, type Limiter, type LimiterHost } from './limits/limiter';
+import { type CallLinks, linkCaller } from './links';
 import { liftListenerCap } from './listener-cap';
 import type { Settings } from './options';
-import { absorbRejections, adoptThenable, nativeThen, type Then } from './promises';
-import { type AbortFollower, linkSignal, type SignalFollowers, unlinkSignal } from './signal-link';
+import { absorbRejection, fulfilledPromise, nativeThen, promiseFor } from './promises';
+import { GO_ON, REJECT, type Rules } from './rules';
+import type { AbortFollower } from './signal-link';
+import { AWAITED, DONE, RUNNING, WAITING } from './slots';
+
+/** How a run that has ended settles when no verdict said: as `rules.result` says. */
+const RESULT = 3;
+
+type TaskFunction = (signal: AbortSignal) => unknown;
 
 /**
- * Decides *when* a task function starts. Absent, every task function starts at
- * once, during the call; the concurrency layer supplies one to queue them.
+ * The state of one call and its single settle-once path. The intake (the start
+ * loop in {@link begin}, or a limiter through {@link next}) starts task functions;
+ * their outcomes go through {@link record} to the rules; the run ends once
+ * (`end` / `complete`) and settles once (`settle`). ARCHITECTURE.md follows one task.
  */
-export interface StartPolicy {
-  /** The task function at `index` is next in input order: start it now or later. */
-  enqueue(run: Run, index: number): void;
-  /** A task function that `run` started has settled: its slot is free. */
-  release(run: Run): void;
-}
-
-/**
- * The state of one call and its single settle-once path. A subclass says what an
- * outcome means (`gather` fails fast, `gatherSettled` records it) and what the call
- * resolves with; this class starts tasks, watches them, follows the caller's signal
- * and the deadline, and settles once.
- *
- * Lifecycle: *running* → *ended* (complete, failed or aborted: nothing more starts,
- * the caller's link and the timer are released, the tasks' signal is aborted) →
- * *settled* (the returned promise is settled; with `waitForCleanup`, only once no
- * started task function is still running).
- */
-export abstract class Run implements AbortFollower, DeadlineHolder {
-  /** The input values, in order; a subclass may write outcomes over them. */
-  readonly values: unknown[];
+export class Run<C = unknown> implements AbortFollower, LimiterHost<number> {
+  readonly #rules: Rules<C>;
+  readonly context: C;
   readonly collection: Collection;
+  /** Invariant: per slot, the input task until it starts (then nothing, or the batch's promise) or is DONE (then what the rules keep). */
+  readonly values: unknown[];
+  /** Invariant: one of slots.ts's states per slot, only ever moving forward. */
+  readonly state: Uint8Array;
   readonly promise: Promise<unknown>;
-  /** Slots not yet settled, plus one while the start loop runs. */
-  protected remaining: number;
-  /** Nothing starts any more; later outcomes no longer change the result. */
-  ended = false;
-  /** The returned promise is settled. */
-  protected settled = false;
-  /** Task functions started and not yet settled, as far as this class watches them. */
-  runningFunctions = 0;
-  /** Other reasons to wait before settling with `waitForCleanup` (see {@link holdForCleanup}). */
-  private cleanupHolds = 0;
-  /** The start loop has run to its end: every task is started, queued or awaited. */
-  protected startLoopDone = false;
-  policy: StartPolicy | undefined = undefined;
-  deadlineTimer: ReturnType<typeof setTimeout> | undefined = undefined;
-  deadlineRemaining = 0;
+  readonly #settings: Settings;
+  /** Invariant: when ended early, it settles only once `running` is 0. */
+  readonly waitForCleanup: boolean;
+  /** Invariant: set before the intake; `undefined` when every task function starts at once. */
+  limiter: Limiter | undefined = undefined;
+  /** Invariant: no limiter and a `rules.batch`: `batchCount` slots hold a promise for it. */
+  #batched = false;
+  batchCount = 0;
+  /** Invariant: slots not DONE, plus one while the intake reads; meaningful until the run ends. */
+  #remaining: number;
+  /** Invariant: task functions called and not seen to settle (a batch's, until its release). */
+  #running = 0;
+  /** Invariant: the intake has read slots [0, read) and is `reading` while its loop runs; no WAITING slot lies before `cursor`. */
+  read = 0;
+  #reading = false;
+  #cursor = 0;
+  /** Invariant: 0 while the run goes on; then how it settles (REJECT, RESOLVE with `endValue`, RESULT), set once. */
+  #ending = 0;
+  #endValue: unknown = undefined;
+  /** Invariant: the promise (or `rules.settled`) has been given its outcome. */
+  #settled = false;
+  #controller: AbortController | undefined = undefined;
+  #signal: AbortSignal | undefined = undefined;
+  /** Invariant: the caller's signal and the deadline, followed until the run ends. */
+  #links: CallLinks | undefined = undefined;
+  #resolve!: (value: unknown) => void;
+  #reject!: (reason: unknown) => void;
 
-  protected readonly waitForCleanup: boolean;
-  private controller: AbortController | undefined = undefined;
-  private signal: AbortSignal | undefined = undefined;
-  private callerLink: SignalFollowers | undefined = undefined;
-  protected resolvePromise!: (value: unknown) => void;
-  protected rejectPromise!: (reason: unknown) => void;
-
-  constructor(collection: Collection, settings: Settings) {
+  constructor(rules: Rules<C>, context: C, collection: Collection, settings: Settings) {
+    this.#rules = rules;
+    this.context = context;
     this.collection = collection;
     this.values = collection.values;
-    this.remaining = collection.values.length + 1;
+    this.state = new Uint8Array(collection.values.length);
+    this.#remaining = collection.values.length + 1;
+    this.#settings = settings;
     this.waitForCleanup = settings.waitForCleanup;
     this.promise = new Promise((resolve, reject) => {
-      this.resolvePromise = resolve;
-      this.rejectPromise = reject;
+      this.#resolve = resolve;
+      this.#reject = reject;
     });
   }
 
-  /** A task settled with a value. */
-  abstract taskFulfilled(index: number, value: unknown): void;
-  /** A task rejected, or its function threw. */
-  abstract taskRejected(index: number, reason: unknown): void;
-  /** The caller's signal aborted or the deadline passed, with `reason`. */
-  abstract followAbort(reason: unknown): void;
-  /** Settles the returned promise: the run has ended and cleanup is done. */
-  protected abstract finish(): void;
-
-  /**
-   * Links the caller's signal, arms the deadline, then starts the tasks — in that
-   * order, so a task that aborts the caller's signal synchronously stops the rest.
-   */
-  begin(settings: Settings): void {
-    const { signal, timeout } = settings;
-    if (signal !== undefined) {
-      if (signal.aborted) {
-        absorbRejections(this.values, 0);
-        // Nothing will start: the loop is as good as done, so cleanup waits for nothing.
-        this.startLoopDone = true;
-        this.followAbort(signal.reason);
-        return;
-      }
-      this.callerLink = linkSignal(signal, this);
-    }
-    if (timeout !== Number.POSITIVE_INFINITY) armDeadline(this, timeout);
-    const { values, policy } = this;
-    for (let index = 0; index < values.length; index++) {
-      if (this.ended) {
-        // Promises read but never awaited must not be reported unhandled; lazy
-        // thenables after this point are never started.
-        absorbRejections(values, index);
-        break;
-      }
-      const task = values[index];
-      if (typeof task !== 'function') this.awaitTask(index, task);
-      else if (policy === undefined) this.startFunction(index, task);
-      else policy.enqueue(this, index);
-    }
-    this.startLoopDone = true;
-    this.afterStartLoop();
-    if (--this.remaining === 0) this.complete();
+  get ended(): boolean {
+    return this.#ending !== 0;
   }
 
-  /** Called once the start loop is over, ended or not, before the loop's own count is dropped. */
-  protected afterStartLoop(): void {}
-
   /**
-   * Calls the task function at `index` with the call's signal and watches what it
-   * returns. Returns a promise that settles once the task has settled and its
-   * outcome is recorded, or `undefined` when it settled as it returned — what a
-   * shared limiter's wrapper holds its place with.
+   * The collection intake: links the caller's signal and arms the deadline, then
+   * reads every slot in input order — a task function starts (or waits for its
+   * limiter), any other task is awaited — until the run ends.
    */
-  startFunction(index: number, task: unknown): unknown {
-    // Read inline: this runs once per task.
-    const signal = this.signal ?? this.callSignal();
-    this.runningFunctions++;
-    this.functionStarting(index);
+  begin(): void {
+    this.#links = linkCaller(this, this.#settings);
+    if (this.#ending !== 0) return;
+    this.limiter = createLimiter(this.#settings, this, this.values.length);
+    this.#batched = this.limiter === undefined && this.#rules.batch !== undefined;
+    const { values, limiter } = this;
+    this.#reading = true;
+    for (let slot = 0; slot < values.length && this.#ending === 0; slot++) {
+      this.read = slot + 1;
+      const task = values[slot];
+      if (typeof task !== 'function') this.#awaitSlot(slot, task, false);
+      else if (limiter === undefined) this.start(slot);
+      else {
+        this.state[slot] = WAITING;
+        limiter.enqueue();
+      }
+    }
+    this.#reading = false;
+    if (this.#batched) this.#rules.batch?.handOver(this);
+    if (--this.#remaining === 0) this.#complete();
+  }
+
+  /** The oldest waiting task function, for the limiter: a cursor over the slots read. */
+  next(): number | undefined {
+    if (this.#ending !== 0) return undefined;
+    const { state, read } = this;
+    let slot = this.#cursor;
+    while (slot < read && state[slot] !== WAITING) slot++;
+    this.#cursor = slot === read ? slot : slot + 1;
+    return slot === read ? undefined : slot;
+  }
+
+  /** Calls the task function of `slot` with the call's signal, then awaits what it returns. */
+  start(slot: number): Promise<void> | undefined {
+    if (this.#ending !== 0) return undefined;
+    const task = this.values[slot] as TaskFunction;
+    this.values[slot] = undefined;
+    this.state[slot] = RUNNING;
+    this.#running++;
     let result: unknown;
     try {
-      result = (task as (signal: AbortSignal) => unknown)(signal);
+      result = task(this.#signal ?? this.#makeSignal());
     } catch (error) {
-      this.functionSettled(index, false, error);
+      this.#settledNow(slot, true, false, error);
       return undefined;
     }
-    if ((typeof result === 'object' && result !== null) || typeof result === 'function') {
-      let then: unknown;
-      try {
-        then = (result as { then?: unknown }).then;
-      } catch (error) {
-        this.functionSettled(index, false, error);
-        return undefined;
-      }
-      if (typeof then === 'function') {
-        const promise = then === nativeThen ? result : adoptThenable(result, then as Then);
-        try {
-          return this.watch(promise, index, true);
-        } catch (error) {
-          // `Promise.prototype.then` borrowed by an object that is not a promise.
-          this.functionSettled(index, false, error);
-          return undefined;
-        }
-      }
-    }
-    // Settled when it returned: no promise is made for a plain value.
-    this.functionSettled(index, true, result);
-    return undefined;
+    return this.#awaitSlot(slot, result, true);
+  }
+
+  /** The limiter refused the task function of `slot`: it fails as if it had thrown. */
+  refuse(slot: number, error: unknown): void {
+    this.record(slot, false, error);
   }
 
   /**
-   * Called just before the task function at `index` is called: from then on it is
-   * running — also while it is still on the stack, where it may abort the caller's
-   * signal itself.
+   * Awaits what a slot holds: what its task function returned (`started`) or a
+   * task of the input. A plain value has settled as it is: no promise is made for
+   * it. A promise goes to the batch, or gets a pair of reactions that know the slot.
    */
-  protected functionStarting(_index: number): void {}
-
-  /**
-   * Attaches the run's reactions to a native `promise` for the slot at `index`,
-   * and returns the promise `then` derives. This one makes a pair of closures per
-   * task, each knowing its slot; a fail-fast run overrides it to make fewer.
-   */
-  protected watch(promise: unknown, index: number, fromFunction: boolean): unknown {
-    return fromFunction
-      ? nativeThen.call(
-          promise,
-          (value) => this.functionSettled(index, true, value),
-          (reason) => this.functionSettled(index, false, reason),
-        )
-      : nativeThen.call(
-          promise,
-          (value) => this.taskFulfilled(index, value),
-          (reason) => this.taskRejected(index, reason),
-        );
-  }
-
-  /**
-   * A slot holds a plain value (not a function, not a thenable): by default it is
-   * fulfilled as the start loop reads it — no promise is made for it.
-   */
-  protected valueRead(index: number, value: unknown): void {
-    this.taskFulfilled(index, value);
-  }
-
-  private awaitTask(index: number, task: unknown): void {
-    if (typeof task !== 'object' || task === null) {
-      this.valueRead(index, task);
-      return;
-    }
-    let then: unknown;
+  #awaitSlot(slot: number, task: unknown, started: boolean): Promise<void> | undefined {
+    let promise: Promise<unknown> | undefined;
     try {
-      then = (task as { then?: unknown }).then;
+      promise = promiseFor(task);
     } catch (error) {
-      this.taskRejected(index, error);
-      return;
+      this.#settledNow(slot, started, false, error);
+      return undefined;
     }
-    if (typeof then !== 'function') {
-      this.valueRead(index, task);
-      return;
+    if (!started) this.state[slot] = AWAITED;
+    if (promise === undefined) {
+      if (started || !this.#rules.defersPlainValues) this.#settledNow(slot, started, true, task);
+      // `first`: as `Promise.any` awaits a value, an already fulfilled promise before
+      // it wins (test/first.test.ts, "awaits a plain value as Promise.any does").
+      else nativeThen.call(fulfilledPromise(), () => this.record(slot, true, task), undefined);
+      return undefined;
+    }
+    if (this.#batched) {
+      this.values[slot] = promise;
+      this.batchCount++;
+      return undefined;
     }
     try {
-      this.watch(then === nativeThen ? task : adoptThenable(task, then as Then), index, false);
+      return nativeThen.call(
+        promise,
+        (value) => this.#settledLater(slot, started, true, value),
+        (reason) => this.#settledLater(slot, started, false, reason),
+      ) as Promise<void>;
     } catch (error) {
-      this.taskRejected(index, error);
+      // `Promise.prototype.then` borrowed by an object that is not a promise.
+      this.#settledNow(slot, started, false, error);
+      return undefined;
     }
   }
 
-  /**
-   * A started task function settled. The outcome is recorded first (a failure
-   * ends the run), then the slot is handed on — so nothing starts after a failure.
-   */
-  protected functionSettled(index: number, fulfilled: boolean, outcome: unknown): void {
-    this.runningFunctions--;
-    if (fulfilled) this.taskFulfilled(index, outcome);
-    else this.taskRejected(index, outcome);
-    this.policy?.release(this);
-    if (this.ended && this.nothingRunning()) this.settle();
+  /** A task function's settlement hands its limiter place on — after the outcome. */
+  #settledLater(slot: number, started: boolean, fulfilled: boolean, outcome: unknown): void {
+    this.#settledNow(slot, started, fulfilled, outcome);
+    if (started) this.limiter?.release();
   }
 
-  private nothingRunning(): boolean {
-    return this.runningFunctions === 0 && this.cleanupHolds === 0;
+  #settledNow(slot: number, started: boolean, fulfilled: boolean, outcome: unknown): void {
+    if (started) this.#running--;
+    this.record(slot, fulfilled, outcome);
+    if (started && this.#ending !== 0 && this.#running === 0) this.#settle();
   }
 
-  /**
-   * With `waitForCleanup`, called when the run ends: a subclass that watches some
-   * task functions by other means than {@link functionSettled} takes holds here
-   * ({@link takeCleanupHold}) and releases them when those have settled.
-   */
-  protected holdForCleanup(): void {}
-
-  protected takeCleanupHold(): void {
-    this.cleanupHolds++;
-  }
-
-  protected releaseCleanupHold(): void {
-    this.cleanupHolds--;
-    if (this.ended && this.nothingRunning()) this.settle();
+  /** A slot's outcome: the rules say what it means; once ended, it is only kept. */
+  record(slot: number, fulfilled: boolean, outcome: unknown): void {
+    if (this.#settled || this.state[slot] === DONE) return;
+    this.state[slot] = DONE;
+    const { values, context } = this;
+    const rules = this.#rules;
+    const verdict = fulfilled
+      ? rules.fulfilled(values, slot, outcome, context)
+      : rules.rejected(values, slot, outcome, context);
+    if (this.#ending !== 0) return;
+    // The siblings of a failure see an "AbortError" caused by it; a win is no failure.
+    if (verdict !== GO_ON) this.#end(verdict, outcome, fulfilled ? undefined : outcome, false);
+    else if (--this.#remaining === 0) this.#complete();
   }
 
   /**
-   * Rejects the call with `error` from a place no task owns — a caller's
-   * signal-like object whose `addEventListener` or `reason` throws — so that
-   * `gather` still never throws synchronously. The tasks' signal is aborted too.
+   * The caller's signal aborted or the deadline passed: the tasks see that reason,
+   * the same object (`undefined` becomes our "AbortError": the platform would put
+   * its own there). When every outcome is kept, the open slots read the reason.
    */
+  followAbort(reason: unknown): void {
+    if (this.#ending !== 0) return;
+    if (!this.#rules.keepsEveryOutcome) {
+      this.#end(REJECT, reason, reason, true);
+      return;
+    }
+    this.#absorbUnread();
+    const { state, values, context } = this;
+    const rules = this.#rules;
+    // Fixed now — but a running task function keeps its own outcome with waitForCleanup.
+    for (let slot = 0; slot < state.length; slot++) {
+      const slotState = state[slot];
+      if (slotState === DONE || (slotState === RUNNING && this.waitForCleanup)) continue;
+      state[slot] = DONE;
+      rules.rejected(values, slot, reason, context);
+    }
+    this.#end(RESULT, undefined, reason, true);
+  }
+
+  /** `asCompleted`'s consumer left the loop: the tasks are aborted, no failure caused it. */
+  leave(): void {
+    if (this.#ending === 0) this.#end(RESULT, undefined, undefined, false);
+  }
+
+  /** An error no task owns (a caller's signal-like object that throws): reject, at once. */
   crash(error: unknown): void {
-    absorbRejections(this.values, 0);
-    if (this.settled) return;
-    this.ended = true;
-    this.settled = true;
-    this.releaseLinks();
-    this.controller?.abort(createAbortError(error));
-    this.crashed(error);
+    if (this.#ending === 0) this.#end(REJECT, error, error, false);
+    this.#settle();
   }
 
-  /** How a crash reaches the caller: by default, as the call's rejection. */
-  protected crashed(error: unknown): void {
-    this.rejectPromise(error);
-  }
-
-  /** `count` slots settled (one, or a whole batch) before the run ended. */
-  protected slotsSettled(count = 1): void {
-    this.remaining -= count;
-    if (this.remaining === 0) this.complete();
-  }
-
-  private complete(): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.releaseLinks();
-    this.settle();
+  #complete(): void {
+    if (this.#ending !== 0) return;
+    this.#ending = RESULT;
+    this.#links?.release();
+    this.#settle();
   }
 
   /**
-   * Ends the run early: records it first (so abort listeners that re-enter cannot
-   * settle it twice), releases the caller's link and the timer, then aborts the
-   * tasks' signal with `abortReason` — built only if some task holds the signal.
+   * The one way a run ends early. How it settles is recorded first, so abort
+   * listeners that re-enter cannot settle it twice or change its reason
+   * (test/gather.test.ts, "keeps its failure when a sibling rejects from inside an
+   * abort listener"); then the caller's link
+   * and the timer go, the unread input is given rejection handlers, and the tasks'
+   * signal aborts — with `cause` itself when `passOn`, else an "AbortError" it causes.
    */
-  protected end(abortReason: () => unknown): void {
-    this.ended = true;
-    this.releaseLinks();
-    this.controller?.abort(abortReason());
-    if (!this.waitForCleanup) this.settle();
-    else {
-      this.holdForCleanup();
-      if (this.nothingRunning()) this.settle();
-    }
+  #end(ending: number, value: unknown, cause: unknown, passOn: boolean): void {
+    this.#ending = ending;
+    this.#endValue = value;
+    this.#links?.release();
+    this.#absorbUnread();
+    this.#controller?.abort(passOn && cause !== undefined ? cause : createAbortError(cause));
+    if (!this.waitForCleanup || this.#running === 0) this.#settle();
+    else if (this.#batched && !this.#reading) this.#rules.batch?.holdForCleanup(this);
   }
 
-  /**
-   * Ends the run because the caller's signal aborted or the deadline passed: the
-   * tasks see that reason itself, the same object. Only `undefined` cannot be
-   * passed on — `AbortController.abort(undefined)` would put an `"AbortError"` of
-   * its own in its place — so it becomes p-gather's `"AbortError"` with an
-   * `undefined` cause; the call still rejects with `undefined`.
-   */
-  protected endByAbort(reason: unknown): void {
-    this.end(() => (reason === undefined ? createAbortError(undefined) : reason));
+  /** `count` batched task functions have settled (with waitForCleanup, after the end). */
+  released(count: number): void {
+    this.#running -= count;
+    if (this.#running === 0) this.#settle();
   }
 
-  /** Ends the run because a task failed with `failure`: its siblings see an `"AbortError"`. */
-  protected endWithFailure(failure: unknown): void {
-    this.end(() => createAbortError(failure));
+  /** The batch's `Promise.all` rejected: under fail-fast rules, the call rejects with it. */
+  batchRejected(reason: unknown): void {
+    if (this.#ending === 0) this.#end(REJECT, reason, reason, false);
   }
 
-  private settle(): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.finish();
+  #settle(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    const rules = this.#rules;
+    const ending = this.#ending;
+    const rejects = ending === RESULT ? rules.resultRejects : ending === REJECT;
+    const value = ending === RESULT ? rules.result(this.values, this.collection) : this.#endValue;
+    if (rules.settled !== undefined) {
+      rules.settled(this.context, rejects, value);
+      this.#resolve(undefined);
+    } else if (rejects) this.#reject(value);
+    else this.#resolve(value);
   }
 
-  private releaseLinks(): void {
-    if (this.callerLink !== undefined) {
-      unlinkSignal(this.callerLink, this);
-      this.callerLink = undefined;
-    }
-    clearDeadline(this);
+  /** Promises read but never awaited get a handler; lazy thenables stay unstarted. */
+  #absorbUnread(): void {
+    const { values } = this;
+    for (let slot = this.read; slot < values.length; slot++) absorbRejection(values[slot]);
+    this.read = values.length;
   }
 
   /** The signal handed to every task function, made on first use. */
-  protected callSignal(): AbortSignal {
-    if (this.signal !== undefined) return this.signal;
-    this.controller = new AbortController();
-    this.signal = this.controller.signal;
-    liftListenerCap(this.signal);
-    return this.signal;
+  #makeSignal(): AbortSignal {
+    this.#controller = new AbortController();
+    this.#signal = this.#controller.signal;
+    liftListenerCap(this.#signal);
+    return this.#signal;
   }
 }

@@ -1,8 +1,6 @@
-import { readCollection } from './collection';
 import { describeValue } from './describe';
-import { GroupRun } from './group-run';
+import { Group } from './group';
 import { readOptions } from './options';
-import { beginRun } from './start-run';
 import type { TaskGroupOptions } from './types';
 
 declare global {
@@ -37,7 +35,7 @@ let disposeDefined = false;
  */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface below types the dispose method that defineDispose adds only where `Symbol.asyncDispose` exists.
 export class TaskGroup {
-  readonly #run: GroupRun;
+  readonly #group: Group;
 
   /**
    * @param options - `signal` to cancel the group from outside, `timeout` in
@@ -46,10 +44,7 @@ export class TaskGroup {
    * @throws TypeError or RangeError naming the option, for bad options.
    */
   constructor(options?: TaskGroupOptions) {
-    const settings = readOptions(options, false);
-    const run = new GroupRun(readCollection([]), settings);
-    beginRun(run, settings, Number.POSITIVE_INFINITY);
-    this.#run = run;
+    this.#group = new Group(readOptions(options, false));
     if (!disposeDefined) TaskGroup.#defineDispose();
   }
 
@@ -65,7 +60,7 @@ export class TaskGroup {
    * ```
    */
   get signal(): AbortSignal {
-    return this.#run.groupSignal;
+    return this.#group.signal;
   }
 
   /**
@@ -98,13 +93,13 @@ export class TaskGroup {
         `Expected \`task\` to be a task function (signal) => value, got ${describeValue(task)}${promiseNote}`,
       );
     }
-    const run = this.#run;
-    if (run.closed) {
+    const group = this.#group;
+    if (group.closed) {
       throw new TypeError(
         'Cannot spawn on a closed TaskGroup: join() was called and every task has settled; spawn follow-up work from inside a running task',
       );
     }
-    return run.spawn(task) as Promise<Awaited<R>>;
+    return group.spawn(task) as Promise<Awaited<R>>;
   }
 
   /**
@@ -121,7 +116,7 @@ export class TaskGroup {
    * ```
    */
   join(): Promise<void> {
-    return this.#run.join() as Promise<void>;
+    return this.#group.join() as Promise<void>;
   }
 
   /**
@@ -143,7 +138,7 @@ export class TaskGroup {
    * ```
    */
   abort(reason?: unknown): void {
-    this.#run.abortGroup(reason);
+    this.#group.abortGroup(reason);
   }
 
   /**
@@ -164,15 +159,20 @@ export class TaskGroup {
     });
   }
 
-  /** Waits for every started task to settle, then rejects as SPEC `TaskGroup` 6 says. */
+  /**
+   * Waits for every started task to settle, then rejects with a spawned task's
+   * failure, the caller's abort reason or the deadline — not with what `join()`
+   * already handed over, nor with the reason of `group.abort(reason)`
+   * (test/task-group.test.ts, "TaskGroup 6").
+   */
   async #dispose(): Promise<void> {
-    const run = this.#run;
+    const group = this.#group;
     // Its outcome was already handed to whoever called `join()`.
-    const joinedAlready = run.closed && run.joinSettled;
+    const joinedAlready = group.closed && group.joinSettled;
     try {
-      await run.join();
+      await group.join();
     } catch (error) {
-      if (joinedAlready || run.abortedByGroup) return;
+      if (joinedAlready || group.abortedByGroup) return;
       throw error;
     }
   }

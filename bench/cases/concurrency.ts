@@ -87,7 +87,7 @@ export async function concurrencyCases(config: Config): Promise<Row[]> {
         ...base,
         case: `concurrency ${concurrency} vs worker loop`,
         baseline: side(workers, scale),
-        target: { text: '≤ 2×', maxRatio: 2 },
+        target: { text: '≤ 1.5×', maxRatio: 1.5 },
       }),
     );
     for (const peer of peers) {

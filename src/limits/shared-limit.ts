@@ -1,49 +1,55 @@
 import { fulfilledPromise, nativeThen } from '../promises';
-import type { Run, StartPolicy } from '../run';
-import type { Limiter } from '../types';
+import type { Limiter as LimitFunction } from '../types';
+import type { Limiter, LimiterHost } from './limiter';
 
 /**
  * `limit: fn`: a limiter shared by many calls — any function of `p-limit`'s shape.
- * Each task function is handed to it as a wrapper, synchronously and in input
- * order; its arguments and resolved value are ignored.
+ * Each waiting task function is handed to it as a wrapper, synchronously and in
+ * order; the arguments it passes and the value it resolves with are ignored.
  */
-export class SharedLimit implements StartPolicy {
-  private readonly limit: Limiter;
+export class SharedLimit<S> implements Limiter {
+  readonly #limit: LimitFunction;
+  readonly #host: LimiterHost<S>;
 
-  constructor(limit: Limiter) {
-    this.limit = limit;
+  constructor(limit: LimitFunction, host: LimiterHost<S>) {
+    this.#limit = limit;
+    this.#host = host;
   }
 
-  enqueue(run: Run, index: number): void {
-    // Per task: the wrapper and the refusal handler share one closure context —
-    // no object of our own beside what the limiter keeps.
+  enqueue(): void {
+    for (let waiting = this.#host.next(); waiting !== undefined; waiting = this.#host.next()) {
+      this.#hand(waiting);
+    }
+  }
+
+  /** The wrapper's promise holds the limiter's place: nothing to do here. */
+  release(): void {}
+
+  #hand(waiting: S): void {
+    const host = this.#host;
+    // Per task: the wrapper and the refusal handler share one closure context.
     let called = false;
     let refused = false;
     // The limiter calls this when a place is free. Its promise holds the place until
     // the task settles — even after the call has settled, so the bound holds across
-    // calls.
+    // calls (test/shared-limit.test.ts, "holds its place after its call has rejected").
+    // Called after the host ended, it gives the place back at once.
     const wrapper = (): Promise<void> => {
       called = true;
-      // Queued when the call failed or was aborted: give the place back at once,
-      // without calling the task function.
-      if (run.ended || refused) return fulfilledPromise();
-      // Fulfils once the task has settled and its outcome is recorded; a task that
-      // settled as it returned gives the place back at once.
-      const watched = run.startFunction(index, run.values[index]) as Promise<void> | undefined;
-      return watched ?? fulfilledPromise();
+      if (refused) return fulfilledPromise();
+      return host.start(waiting) ?? fulfilledPromise();
     };
-    // The limiter refused the task before running it (p-limit's `clearQueue` with
-    // `rejectOnClear`, Bottleneck's `stop`): the task fails with that error, like a
-    // task function that threw. A rejection after the wrapper ran is the limiter's
-    // own affair, and is ignored.
+    // Refused before it ran (p-limit's `clearQueue` with `rejectOnClear`,
+    // Bottleneck's `stop`): the task fails with that error. A rejection after the
+    // wrapper ran is the limiter's own affair, and is ignored.
     const refuse = (error: unknown): void => {
       if (called) return;
       refused = true;
-      run.taskRejected(index, error);
+      host.refuse(waiting, error);
     };
     let queued: PromiseLike<unknown>;
     try {
-      queued = this.limit(wrapper);
+      queued = this.#limit(wrapper);
     } catch (error) {
       refuse(error);
       return;
@@ -51,6 +57,4 @@ export class SharedLimit implements StartPolicy {
     if (queued instanceof Promise) nativeThen.call(queued, undefined, refuse);
     else Promise.resolve(queued).then(undefined, refuse);
   }
-
-  release(): void {}
 }

@@ -1,0 +1,270 @@
+import { createAbortError } from './abort-errors';
+import { createLimiter, type Limiter, type LimiterHost } from './limits/limiter';
+import { type CallLinks, linkCaller } from './links';
+import { liftListenerCap } from './listener-cap';
+import type { Settings } from './options';
+import {
+  absorbedRejection,
+  absorbRejection,
+  inMicrotask,
+  nativeThen,
+  promiseFor,
+} from './promises';
+import { Queue } from './queue';
+import type { AbortFollower } from './signal-link';
+
+type TaskFunction = (signal: AbortSignal) => unknown;
+
+/** A spawned task function that waits for the group's limiter, and how to settle its promise. */
+interface Spawned {
+  readonly task: TaskFunction;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (reason: unknown) => void;
+}
+
+/** The group's signal: its tasks may add any number of listeners without a warning. */
+function liftedSignal(controller: AbortController): AbortSignal {
+  liftListenerCap(controller.signal);
+  return controller.signal;
+}
+
+/**
+ * The state of one `TaskGroup`, shaped as Go's `errgroup`: a count of pending
+ * tasks, the first failure kept once, the group's controller, an optional limiter.
+ * The group settles when nothing is pending and it was joined (success) or
+ * stopped (a failure, an abort): a group always waits for its started tasks.
+ */
+export class Group implements AbortFollower, LimiterHost<Spawned> {
+  readonly controller = new AbortController();
+  readonly signal = liftedSignal(this.controller);
+  readonly promise: Promise<unknown>;
+  /** Invariant: spawned tasks not yet settled — waiting for the limiter or running. */
+  #pending = 0;
+  /** Invariant: `join()` has been called. */
+  #joined = false;
+  /** Invariant: the group failed, was aborted or crashed; `reason` says why; nothing starts any more. */
+  #stopped = false;
+  reason: unknown = undefined;
+  /** Invariant: stopped by `group.abort()`: its reason is already in the caller's hands. */
+  abortedByGroup = false;
+  /** Invariant: nothing is pending and the group was joined or stopped; `join()` settles next. */
+  #settled = false;
+  /** Invariant: `join()`'s promise has settled (a microtask after {@link settled}). */
+  joinSettled = false;
+  readonly #limiter: Limiter | undefined;
+  /** Under a shared limiter: the spawned task functions handed to it are taken from the queue at once. */
+  readonly #handsOver: boolean;
+  /** Invariant: spawned task functions waiting for the limiter, oldest first. */
+  readonly #queue = new Queue<Spawned>();
+  /** Invariant: those handed to a shared limiter and not yet called, for a stop to reject. */
+  readonly #handed = new Set<Spawned>();
+  /** Invariant: the caller's signal and the deadline, followed until the run ends. */
+  #links: CallLinks | undefined = undefined;
+  #resolve!: (value: unknown) => void;
+  #reject!: (reason: unknown) => void;
+  // One pair per group: what a task started at once goes through.
+  readonly #fulfilled = (value: unknown): unknown => {
+    this.#settledLater(true, value);
+    return value;
+  };
+  readonly #rejected = (reason: unknown): never => {
+    this.#settledLater(false, reason);
+    throw reason;
+  };
+
+  constructor(settings: Settings) {
+    this.promise = new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    this.#limiter = createLimiter(settings, this, Number.POSITIVE_INFINITY);
+    this.#handsOver = settings.limit !== undefined;
+    try {
+      this.#links = linkCaller(this, settings);
+    } catch (error) {
+      this.#crash(error);
+    }
+  }
+
+  /** `join()` was called and nothing is pending: `spawn` is refused. */
+  get closed(): boolean {
+    return this.#joined && this.#settled;
+  }
+
+  /**
+   * Calls `task` now (or queues it under a bound) and returns a promise of its
+   * result that is never reported unhandled: the group reports the failure. A task
+   * started at once costs no promise of its own: the one `then` derives is returned.
+   */
+  spawn(task: TaskFunction): Promise<unknown> {
+    if (this.#stopped) return absorbedRejection(this.reason);
+    this.#pending++;
+    if (this.#limiter !== undefined) {
+      let spawned: Spawned | undefined;
+      const promise = new Promise((resolve, reject) => {
+        spawned = { task, resolve, reject };
+      });
+      absorbRejection(promise);
+      this.#queue.push(spawned as Spawned);
+      this.#limiter.enqueue();
+      return promise;
+    }
+    let result: unknown;
+    let promise: Promise<unknown> | undefined;
+    let derived: unknown;
+    try {
+      result = task(this.signal);
+      promise = promiseFor(result);
+      if (promise !== undefined)
+        derived = nativeThen.call(promise, this.#fulfilled, this.#rejected);
+    } catch (error) {
+      this.#settledNow(false, error);
+      return absorbedRejection(error);
+    }
+    if (promise === undefined) {
+      this.#settledNow(true, result);
+      return Promise.resolve(result);
+    }
+    absorbRejection(derived);
+    return derived as Promise<unknown>;
+  }
+
+  join(): Promise<unknown> {
+    if (!this.#joined) {
+      this.#joined = true;
+      this.#settleIfDone();
+    }
+    return this.promise;
+  }
+
+  /** `group.abort(reason)`: nothing once the group has stopped or settled. */
+  abortGroup(reason: unknown): void {
+    if (this.#stopped || this.#settled) return;
+    this.abortedByGroup = true;
+    this.followAbort(reason);
+  }
+
+  /**
+   * The caller's signal, the deadline or `group.abort(reason)`. As
+   * `AbortController.abort(undefined)`: no reason means an "AbortError" of the
+   * group's, and `join()` rejects with that same object.
+   */
+  followAbort(reason: unknown): void {
+    if (this.#stopped || this.#settled) return;
+    const groupReason = reason === undefined ? createAbortError(undefined) : reason;
+    this.#stop(groupReason, groupReason);
+  }
+
+  next(): Spawned | undefined {
+    if (this.#stopped) return undefined;
+    const spawned = this.#queue.shift();
+    if (spawned !== undefined && this.#handsOver) this.#handed.add(spawned);
+    return spawned;
+  }
+
+  start(spawned: Spawned): Promise<void> | undefined {
+    if (this.#stopped) return undefined;
+    this.#handed.delete(spawned);
+    let result: unknown;
+    let promise: Promise<unknown> | undefined;
+    try {
+      result = spawned.task(this.signal);
+      promise = promiseFor(result);
+      if (promise !== undefined) {
+        return nativeThen.call(
+          promise,
+          (value) => {
+            spawned.resolve(value);
+            this.#settledLater(true, value);
+          },
+          (reason) => {
+            spawned.reject(reason);
+            this.#settledLater(false, reason);
+          },
+        ) as Promise<void>;
+      }
+    } catch (error) {
+      spawned.reject(error);
+      this.#settledNow(false, error);
+      return undefined;
+    }
+    spawned.resolve(result);
+    this.#settledNow(true, result);
+    return undefined;
+  }
+
+  refuse(spawned: Spawned, error: unknown): void {
+    if (!this.#handed.delete(spawned)) return;
+    spawned.reject(error);
+    this.#settledNow(false, error);
+  }
+
+  /**
+   * Rejects with `error` from a place no task owns (a caller's signal-like object
+   * that throws), so the constructor never throws for it; settles at once.
+   */
+  #crash(error: unknown): void {
+    this.#stopped = true;
+    this.#settled = true;
+    this.reason = error;
+    this.#links?.release();
+    this.controller.abort(createAbortError(error));
+    absorbRejection(this.promise);
+    this.joinSettled = true;
+    this.#reject(error);
+  }
+
+  /** A spawned task settled: one that settled as it returned frees its limiter place itself. */
+  #settledNow(fulfilled: boolean, outcome: unknown): void {
+    this.#pending--;
+    if (!fulfilled && !this.#stopped) this.#stop(outcome, createAbortError(outcome));
+    this.#settleIfDone();
+  }
+
+  #settledLater(fulfilled: boolean, outcome: unknown): void {
+    this.#settledNow(fulfilled, outcome);
+    this.#limiter?.release();
+  }
+
+  /**
+   * The first failure or an abort: recorded before the signal aborts (a listener
+   * that re-enters cannot change it: test/task-group.test.ts, "keeps the failure
+   * when an abort listener re-enters the group"); the tasks still waiting for the limiter will never be called,
+   * so their promises reject now, before `join()` does.
+   */
+  #stop(reason: unknown, abortReason: unknown): void {
+    this.#stopped = true;
+    this.reason = reason;
+    this.#links?.release();
+    this.controller.abort(abortReason);
+    for (let spawned = this.#queue.shift(); spawned !== undefined; spawned = this.#queue.shift()) {
+      this.#refuseWaiting(spawned, reason);
+    }
+    for (const spawned of this.#handed) this.#refuseWaiting(spawned, reason);
+    this.#handed.clear();
+    this.#settleIfDone();
+  }
+
+  #refuseWaiting(spawned: Spawned, reason: unknown): void {
+    spawned.reject(reason);
+    this.#pending--;
+  }
+
+  /**
+   * Settles `join()`'s promise one microtask after the last task's outcome, so that
+   * the reactions of the spawned promises (settled in that same turn) run before
+   * the code awaiting `join()`.
+   */
+  #settleIfDone(): void {
+    if (this.#settled || this.#pending !== 0 || !(this.#joined || this.#stopped)) return;
+    this.#settled = true;
+    this.#links?.release();
+    // `join()` may never be called (`await using` disposes instead): never unhandled.
+    absorbRejection(this.promise);
+    inMicrotask(() => {
+      this.joinSettled = true;
+      if (this.#stopped) this.#reject(this.reason);
+      else this.#resolve(undefined);
+    });
+  }
+}

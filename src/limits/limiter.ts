@@ -1,0 +1,50 @@
+import type { Settings } from '../options';
+import type { Limiter as LimitFunction } from '../types';
+import { SharedLimit } from './shared-limit';
+import { Window } from './window';
+
+/**
+ * What a limiter sees of a run or a group: three methods, never their state.
+ * `S` names a waiting task function — a slot index for a run, a queued spawn for a
+ * group, an item pulled from a source for a stream.
+ */
+export interface LimiterHost<S> {
+  /**
+   * Takes the oldest task function waiting to start, or `undefined` when none
+   * waits now — also once the host has ended, when nothing may start any more.
+   */
+  next(): S | undefined;
+  /**
+   * Calls the task function now. Returns a promise that fulfils once it has
+   * settled and its outcome is recorded, or `undefined` when there is nothing to
+   * wait for: it settled as it returned, or the host had ended and did not call it.
+   */
+  start(waiting: S): Promise<void> | undefined;
+  /** The limiter refused it before calling it: the task fails with `error`. */
+  refuse(waiting: S, error: unknown): void;
+}
+
+/**
+ * Decides *when* task functions start. The host calls {@link enqueue} when a task
+ * function starts waiting and {@link release} when one it started has settled.
+ */
+export interface Limiter {
+  enqueue(): void;
+  release(): void;
+}
+
+/**
+ * The limiter for `settings`, or `undefined` — no limit, or a window at least as
+ * wide as the `taskCount` tasks known up front — when every task function may
+ * start at once, at no cost.
+ */
+export function createLimiter<S>(
+  settings: Settings,
+  host: LimiterHost<S>,
+  taskCount: number,
+): Limiter | undefined {
+  const limit: LimitFunction | undefined = settings.limit;
+  if (limit !== undefined) return new SharedLimit(limit, host);
+  if (settings.concurrency < taskCount) return new Window(settings.concurrency, host);
+  return undefined;
+}
