@@ -2,6 +2,8 @@ export { asCompleted } from './as-completed';
 export { first } from './first';
 export { gather, gatherSettled } from './gather';
 export { isolate } from './isolate';
+export { map, mapSettled } from './map';
+export { mapIterable } from './map-iterable';
 export { TaskGroup } from './task-group';
 export type {
   AbortSignalLike,
@@ -18,6 +20,11 @@ export type {
   IsolateOptions,
   IsolateTask,
   Limiter,
+  MapIterableIterator,
+  MapIterableOptions,
+  MapOptions,
+  Mapper,
+  SourceItem,
   Task,
   TaskFunction,
   TaskGroupOptions,
