@@ -1,5 +1,5 @@
 import { createAbortError } from './abort-errors';
-import { createLimiter, type Limiter, type LimiterHost } from './limits/limiter';
+import { createLimiter, type LimiterHost, type StartLimiter } from './limits/limiter';
 import { type CallLinks, linkCaller } from './links';
 import { liftListenerCap } from './listener-cap';
 import type { Settings } from './options';
@@ -12,20 +12,13 @@ import {
 } from './promises';
 import { Queue } from './queue';
 import type { AbortFollower } from './signal-link';
-
-type TaskFunction = (signal: AbortSignal) => unknown;
+import type { TaskFunction } from './types';
 
 /** A spawned task function that waits for the group's limiter, and how to settle its promise. */
 interface Spawned {
   readonly task: TaskFunction;
   readonly resolve: (value: unknown) => void;
   readonly reject: (reason: unknown) => void;
-}
-
-/** The group's signal: its tasks may add any number of listeners without a warning. */
-function liftedSignal(controller: AbortController): AbortSignal {
-  liftListenerCap(controller.signal);
-  return controller.signal;
 }
 
 /**
@@ -35,8 +28,10 @@ function liftedSignal(controller: AbortController): AbortSignal {
  * stopped (a failure, an abort): a group always waits for its started tasks.
  */
 export class Group implements AbortFollower, LimiterHost<Spawned> {
-  readonly controller = new AbortController();
-  readonly signal = liftedSignal(this.controller);
+  readonly #controller = new AbortController();
+  /** Made with the group: one aborted before its first spawn already shows it. */
+  readonly signal = this.#controller.signal;
+  /** `join()`'s promise. Invariant: settled once, a microtask after {@link settled} is set. */
   readonly promise: Promise<unknown>;
   /** Invariant: spawned tasks not yet settled — waiting for the limiter or running. */
   #pending = 0;
@@ -44,14 +39,15 @@ export class Group implements AbortFollower, LimiterHost<Spawned> {
   #joined = false;
   /** Invariant: the group failed, was aborted or crashed; `reason` says why; nothing starts any more. */
   #stopped = false;
-  reason: unknown = undefined;
+  #reason: unknown = undefined;
   /** Invariant: stopped by `group.abort()`: its reason is already in the caller's hands. */
   abortedByGroup = false;
   /** Invariant: nothing is pending and the group was joined or stopped; `join()` settles next. */
   #settled = false;
   /** Invariant: `join()`'s promise has settled (a microtask after {@link settled}). */
   joinSettled = false;
-  readonly #limiter: Limiter | undefined;
+  /** `undefined` without a bound: a spawned task function is called at once. */
+  readonly #limiter: StartLimiter | undefined;
   /** Under a shared limiter: the spawned task functions handed to it are taken from the queue at once. */
   readonly #handsOver: boolean;
   /** Invariant: spawned task functions waiting for the limiter, oldest first. */
@@ -73,6 +69,8 @@ export class Group implements AbortFollower, LimiterHost<Spawned> {
   };
 
   constructor(settings: Settings) {
+    // Its tasks may add any number of listeners to it without a warning.
+    liftListenerCap(this.signal);
     this.promise = new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -97,7 +95,7 @@ export class Group implements AbortFollower, LimiterHost<Spawned> {
    * started at once costs no promise of its own: the one `then` derives is returned.
    */
   spawn(task: TaskFunction): Promise<unknown> {
-    if (this.#stopped) return absorbedRejection(this.reason);
+    if (this.#stopped) return absorbedRejection(this.#reason);
     this.#pending++;
     if (this.#limiter !== undefined) {
       let spawned: Spawned | undefined;
@@ -206,9 +204,9 @@ export class Group implements AbortFollower, LimiterHost<Spawned> {
   #crash(error: unknown): void {
     this.#stopped = true;
     this.#settled = true;
-    this.reason = error;
+    this.#reason = error;
     this.#links?.release();
-    this.controller.abort(createAbortError(error));
+    this.#controller.abort(createAbortError(error));
     absorbRejection(this.promise);
     this.joinSettled = true;
     this.#reject(error);
@@ -229,25 +227,22 @@ export class Group implements AbortFollower, LimiterHost<Spawned> {
   /**
    * The first failure or an abort: recorded before the signal aborts (a listener
    * that re-enters cannot change it: test/task-group.test.ts, "keeps the failure
-   * when an abort listener re-enters the group"); the tasks still waiting for the limiter will never be called,
-   * so their promises reject now, before `join()` does.
+   * when an abort listener re-enters the group"); the tasks still waiting for the
+   * limiter will never be called, so their promises reject now, before `join()`.
    */
   #stop(reason: unknown, abortReason: unknown): void {
     this.#stopped = true;
-    this.reason = reason;
+    this.#reason = reason;
     this.#links?.release();
-    this.controller.abort(abortReason);
-    for (let spawned = this.#queue.shift(); spawned !== undefined; spawned = this.#queue.shift()) {
-      this.#refuseWaiting(spawned, reason);
+    this.#controller.abort(abortReason);
+    const waiting = this.#queue;
+    for (let spawned = waiting.shift(); spawned !== undefined; spawned = waiting.shift()) {
+      this.#handed.add(spawned);
     }
-    for (const spawned of this.#handed) this.#refuseWaiting(spawned, reason);
+    for (const spawned of this.#handed) spawned.reject(reason);
+    this.#pending -= this.#handed.size;
     this.#handed.clear();
     this.#settleIfDone();
-  }
-
-  #refuseWaiting(spawned: Spawned, reason: unknown): void {
-    spawned.reject(reason);
-    this.#pending--;
   }
 
   /**
@@ -263,7 +258,7 @@ export class Group implements AbortFollower, LimiterHost<Spawned> {
     absorbRejection(this.promise);
     inMicrotask(() => {
       this.joinSettled = true;
-      if (this.#stopped) this.#reject(this.reason);
+      if (this.#stopped) this.#reject(this.#reason);
       else this.#resolve(undefined);
     });
   }

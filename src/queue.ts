@@ -1,7 +1,7 @@
-/** One queued item and the one after it. */
-interface Node<T> {
+/** One queued item, and the cell after it. */
+interface Cell<T> {
   readonly item: T;
-  next: Node<T> | undefined;
+  next: Cell<T> | undefined;
 }
 
 /**
@@ -13,22 +13,22 @@ interface Node<T> {
  */
 export class Queue<T> {
   /** Invariant: the oldest node, `undefined` exactly when {@link tail} is. */
-  #head: Node<T> | undefined = undefined;
-  #tail: Node<T> | undefined = undefined;
+  #head: Cell<T> | undefined = undefined;
+  #tail: Cell<T> | undefined = undefined;
 
   push(item: T): void {
-    const node: Node<T> = { item, next: undefined };
-    if (this.#tail === undefined) this.#head = node;
-    else this.#tail.next = node;
-    this.#tail = node;
+    const cell: Cell<T> = { item, next: undefined };
+    if (this.#tail === undefined) this.#head = cell;
+    else this.#tail.next = cell;
+    this.#tail = cell;
   }
 
   /** The oldest item, taken off the queue; `undefined` when the queue is empty. */
   shift(): T | undefined {
-    const node = this.#head;
-    if (node === undefined) return undefined;
-    this.#head = node.next;
+    const cell = this.#head;
+    if (cell === undefined) return undefined;
+    this.#head = cell.next;
     if (this.#head === undefined) this.#tail = undefined;
-    return node.item;
+    return cell.item;
   }
 }

@@ -1,6 +1,6 @@
 import { createAbortError } from './abort-errors';
 import type { Collection } from './collection';
-import { createLimiter, type Limiter, type LimiterHost } from './limits/limiter';
+import { createLimiter, type LimiterHost, type StartLimiter } from './limits/limiter';
 import { type CallLinks, linkCaller } from './links';
 import { liftListenerCap } from './listener-cap';
 import type { Settings } from './options';
@@ -8,11 +8,10 @@ import { absorbRejection, fulfilledPromise, nativeThen, promiseFor } from './pro
 import { GO_ON, REJECT, type Rules } from './rules';
 import type { AbortFollower } from './signal-link';
 import { AWAITED, DONE, RUNNING, WAITING } from './slots';
+import type { TaskFunction } from './types';
 
 /** How a run that has ended settles when no verdict said: as `rules.result` says. */
 const RESULT = 3;
-
-type TaskFunction = (signal: AbortSignal) => unknown;
 
 /**
  * The state of one call and its single settle-once path. The intake (the start
@@ -21,19 +20,23 @@ type TaskFunction = (signal: AbortSignal) => unknown;
  * (`end` / `complete`) and settles once (`settle`). ARCHITECTURE.md follows one task.
  */
 export class Run<C = unknown> implements AbortFollower, LimiterHost<number> {
+  /** What an outcome means for the public function that made this run. */
   readonly #rules: Rules<C>;
+  /** The public function's own per-call state, handed to its rules (`asCompleted`'s delivery). */
   readonly context: C;
+  /** The input as read: its shape and keys, for the output. */
   readonly collection: Collection;
   /** Invariant: per slot, the input task until it starts (then nothing, or the batch's promise) or is DONE (then what the rules keep). */
   readonly values: unknown[];
   /** Invariant: one of slots.ts's states per slot, only ever moving forward. */
   readonly state: Uint8Array;
+  /** Invariant: settled exactly once, by `#settle`. */
   readonly promise: Promise<unknown>;
   readonly #settings: Settings;
   /** Invariant: when ended early, it settles only once `running` is 0. */
   readonly waitForCleanup: boolean;
   /** Invariant: set before the intake; `undefined` when every task function starts at once. */
-  limiter: Limiter | undefined = undefined;
+  limiter: StartLimiter | undefined = undefined;
   /** Invariant: no limiter and a `rules.batch`: `batchCount` slots hold a promise for it. */
   #batched = false;
   batchCount = 0;
@@ -50,6 +53,7 @@ export class Run<C = unknown> implements AbortFollower, LimiterHost<number> {
   #endValue: unknown = undefined;
   /** Invariant: the promise (or `rules.settled`) has been given its outcome. */
   #settled = false;
+  /** Invariant: made when the first task function is called; aborted at most once, by `#end`. */
   #controller: AbortController | undefined = undefined;
   #signal: AbortSignal | undefined = undefined;
   /** Invariant: the caller's signal and the deadline, followed until the run ends. */

@@ -28,7 +28,7 @@ export interface LimiterHost<S> {
  * Decides *when* task functions start. The host calls {@link enqueue} when a task
  * function starts waiting and {@link release} when one it started has settled.
  */
-export interface Limiter {
+export interface StartLimiter {
   enqueue(): void;
   release(): void;
 }
@@ -42,7 +42,7 @@ export function createLimiter<S>(
   settings: Settings,
   host: LimiterHost<S>,
   taskCount: number,
-): Limiter | undefined {
+): StartLimiter | undefined {
   const limit: LimitFunction | undefined = settings.limit;
   if (limit !== undefined) return new SharedLimit(limit, host);
   if (settings.concurrency < taskCount) return new Window(settings.concurrency, host);

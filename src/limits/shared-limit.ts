@@ -1,13 +1,13 @@
 import { fulfilledPromise, nativeThen } from '../promises';
 import type { Limiter as LimitFunction } from '../types';
-import type { Limiter, LimiterHost } from './limiter';
+import type { LimiterHost, StartLimiter } from './limiter';
 
 /**
  * `limit: fn`: a limiter shared by many calls — any function of `p-limit`'s shape.
  * Each waiting task function is handed to it as a wrapper, synchronously and in
  * order; the arguments it passes and the value it resolves with are ignored.
  */
-export class SharedLimit<S> implements Limiter {
+export class SharedLimit<S> implements StartLimiter {
   readonly #limit: LimitFunction;
   readonly #host: LimiterHost<S>;
 

@@ -1,4 +1,4 @@
-import type { Limiter, LimiterHost } from './limiter';
+import type { LimiterHost, StartLimiter } from './limiter';
 
 /**
  * `concurrency: n`: the call's own start window. At most `n` task functions run at
@@ -9,7 +9,7 @@ import type { Limiter, LimiterHost } from './limiter';
  * what waits: a cursor over a run's slots, a group's queue), no promise, closure or
  * wrapper — a start is a plain call.
  */
-export class Window<S> implements Limiter {
+export class Window<S> implements StartLimiter {
   readonly #width: number;
   readonly #host: LimiterHost<S>;
   /** Invariant: task functions started by this window and not yet released, ≤ `width`. */
