@@ -1,5 +1,5 @@
 import { createAbortError } from './abort-errors';
-import { createLimiter, type Limiter, type LimiterHost } from './limits/limiter';
+import { createLimiter, type LimiterHost, type StartLimiter } from './limits/limiter';
 import { type CallLinks, linkCaller } from './links';
 import { liftListenerCap } from './listener-cap';
 import type { Settings } from './options';
@@ -106,7 +106,7 @@ export class Stream implements AbortFollower, LimiterHost<Item> {
   #controller: AbortController | undefined = undefined;
   #signal: AbortSignal | undefined = undefined;
   #links: CallLinks | undefined = undefined;
-  #limiter: Limiter | undefined = undefined;
+  #limiter: StartLimiter | undefined = undefined;
   readonly #waiting = new Queue<Item>();
   #resolve!: (value: unknown) => void;
   #reject!: (reason: unknown) => void;
