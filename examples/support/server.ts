@@ -10,6 +10,28 @@ export interface Reply {
   readonly body: unknown;
 }
 
+/**
+ * An NDJSON body written a few lines at a time, as a log tail or an export does:
+ * `count` lines in all, `perTick` of them every `every` milliseconds, each line
+ * `line(index)` as JSON. The server stops writing the moment its client leaves.
+ */
+export interface LinesReply {
+  /** Milliseconds before the headers are sent. */
+  readonly delay: number;
+  readonly lines: {
+    readonly count: number;
+    readonly perTick: number;
+    readonly every: number;
+    line(index: number): unknown;
+  };
+}
+
+/** What a path answers: one body, or NDJSON lines over time. */
+export type Route = Reply | LinesReply;
+
+/** The server's routes: a table, or a function of the path (`undefined`: 404). */
+export type Routes = Readonly<Record<string, Route>> | ((path: string) => Route | undefined);
+
 /** How the server sends bodies. */
 export interface ServerOptions {
   /** `'json'` (the default): each body as JSON. `'text'`: each body as it is, as plain text. */
@@ -24,6 +46,10 @@ export interface Served {
   readonly outcome: 'answered' | 'aborted';
   /** Milliseconds from the request's arrival to its end. */
   readonly after: number;
+  /** When the request arrived, on the process's `performance.now()` clock. */
+  readonly arrived: number;
+  /** For an NDJSON route: how many of its lines were written before it ended. */
+  readonly linesSent?: number;
   /**
    * How many requests the server was working on when this one arrived, itself
    * included. A request stops counting once its answer is written or its client
@@ -57,7 +83,7 @@ export interface LocalServer {
  * empty record.
  */
 export async function startServer(
-  routes: Readonly<Record<string, Reply>>,
+  routes: Routes,
   options: ServerOptions = {},
 ): Promise<LocalServer> {
   const encode =
@@ -69,7 +95,11 @@ export async function startServer(
   let inFlight = 0;
   const server = createServer((request, response) => {
     const path = request.url ?? '/';
-    const reply = routes[path] ?? { delay: 0, status: 404, body: `no route ${path}` };
+    const reply = (typeof routes === 'function' ? routes(path) : routes[path]) ?? {
+      delay: 0,
+      status: 404,
+      body: `no route ${path}`,
+    };
     const work = { inFlight: ++inFlight, release: () => void inFlight-- };
     running.push(
       serve(path, reply, response, encode, work).then((record) => void ended.push(record)),
@@ -111,7 +141,7 @@ export async function startServer(
 
 function serve(
   path: string,
-  reply: Reply,
+  reply: Route,
   response: ServerResponse,
   encode: { readonly type: string; body(body: unknown): string },
   work: { readonly inFlight: number; release(): void },
@@ -123,22 +153,45 @@ function serve(
     if (working) work.release();
     working = false;
   };
+  let linesSent: number | undefined;
+  let ticker: ReturnType<typeof setInterval> | undefined;
   const timer = setTimeout(() => {
-    stopWorking();
-    response
-      .writeHead(reply.status ?? 200, { 'content-type': encode.type })
-      .end(encode.body(reply.body));
+    if (!('lines' in reply)) {
+      stopWorking();
+      response
+        .writeHead(reply.status ?? 200, { 'content-type': encode.type })
+        .end(encode.body(reply.body));
+      return;
+    }
+    const { count, perTick, every, line } = reply.lines;
+    response.writeHead(200, { 'content-type': 'application/x-ndjson' });
+    linesSent = 0;
+    const sent = () => linesSent ?? 0;
+    ticker = setInterval(() => {
+      const upTo = Math.min(count, sent() + perTick);
+      let chunk = '';
+      for (let index = sent(); index < upTo; index++) chunk += `${JSON.stringify(line(index))}\n`;
+      linesSent = upTo;
+      response.write(chunk);
+      if (upTo < count) return;
+      clearInterval(ticker);
+      stopWorking();
+      response.end();
+    }, every);
   }, reply.delay);
   return new Promise((resolve) => {
     // 'close' comes once the answer is sent, or when the client closes the socket
-    // first (its fetch was aborted): then the work is dropped.
+    // first (its fetch was aborted, or its body cancelled): then the work is dropped.
     response.once('close', () => {
       clearTimeout(timer);
+      clearInterval(ticker);
       stopWorking();
       resolve({
         path,
         outcome: response.writableFinished ? 'answered' : 'aborted',
         after: performance.now() - arrived,
+        arrived,
+        ...(linesSent === undefined ? {} : { linesSent }),
         inFlight: work.inFlight,
       });
     });
