@@ -31,15 +31,25 @@ const LEFT = 3;
 
 type Mapper = (item: unknown, signal: AbortSignal, index: number) => unknown;
 
-/** One item of the source, from its pull until its outcome is recorded. */
-interface Item {
+/**
+ * One item of the source, from its pull until its outcome is recorded. A class,
+ * not an object literal: its hidden class is reached from the constructor and kept
+ * alive by the idle streams' items, so a full collection does not rebuild it.
+ */
+class Item {
   readonly index: number;
   /** The item until its mapper is called, then its outcome. */
   value: unknown;
-  state: number;
+  state = PULLED;
   /** The live list (pull order): the item pulled before this one and still listed. */
   previous: Item | undefined;
-  next: Item | undefined;
+  next: Item | undefined = undefined;
+
+  constructor(index: number, value: unknown, previous: Item | undefined) {
+    this.index = index;
+    this.value = value;
+    this.previous = previous;
+  }
 }
 
 /** Options of a stream, checked: `gather`'s, plus `mapIterable`'s order and buffer. */
@@ -295,13 +305,7 @@ export class Stream implements AbortFollower, LimiterHost<Item> {
   /** An item is pulled: it holds a place from now until its outcome is recorded. */
   #accept(value: unknown): void {
     const last = this.#last;
-    const item: Item = {
-      index: this.#pulled++,
-      value,
-      state: PULLED,
-      previous: last,
-      next: undefined,
-    };
+    const item = new Item(this.#pulled++, value, last);
     if (last === undefined) this.#first = item;
     else last.next = item;
     this.#last = item;
