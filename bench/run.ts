@@ -21,6 +21,7 @@ import { memoryCases } from './cases/memory';
 import { nestedCases } from './cases/nested';
 import { sharedLimitCases } from './cases/shared-limit';
 import { smallCallCases } from './cases/small-call';
+import { streamsCases } from './cases/streams';
 import { taskGroupCases } from './cases/task-group';
 import { asyncUnlimited, syncUnlimited } from './cases/unlimited';
 import { type Config, createConfig, fullGc } from './harness';
@@ -37,6 +38,7 @@ const groups: Record<string, (config: Config) => Promise<Row[]>> = {
   'as-completed': asCompletedCases,
   'task-group': taskGroupCases,
   memory: memoryCases,
+  streams: streamsCases,
 };
 
 function option(name: string): string | undefined {

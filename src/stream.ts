@@ -7,6 +7,7 @@ import { listAsArray, type OwnList, ownList } from './own-list';
 import { absorbRejection, nativeThen, promiseFor } from './promises';
 import { Queue } from './queue';
 import type { AbortFollower } from './signal-link';
+import { readStreamArguments } from './stream-arguments';
 
 /** What a stream does with its outcomes: `map`, `mapSettled` or `mapIterable`. */
 export const MAP = 0;
@@ -30,12 +31,25 @@ const LEFT = 3;
 
 type Mapper = (item: unknown, signal: AbortSignal, index: number) => unknown;
 
-/** One item of the source, from its pull until its outcome is recorded. */
-interface Item {
+/**
+ * One item of the source, from its pull until its outcome is recorded. A class,
+ * not an object literal: its hidden class is reached from the constructor and kept
+ * alive by the idle streams' items, so a full collection does not rebuild it.
+ */
+class Item {
   readonly index: number;
   /** The item until its mapper is called, then its outcome. */
   value: unknown;
-  state: number;
+  state = PULLED;
+  /** The live list (pull order): the item pulled before this one and still listed. */
+  previous: Item | undefined;
+  next: Item | undefined = undefined;
+
+  constructor(index: number, value: unknown, previous: Item | undefined) {
+    this.index = index;
+    this.value = value;
+    this.previous = previous;
+  }
 }
 
 /** Options of a stream, checked: `gather`'s, plus `mapIterable`'s order and buffer. */
@@ -72,12 +86,23 @@ export class Stream implements AbortFollower, LimiterHost<Item> {
   readonly #mode: number;
   readonly #mapper: Mapper;
   readonly #settings: StreamSettings;
+  /** The settings the hot path reads, copied: per-call settings objects have maps of their own. */
+  readonly #concurrency: number;
+  readonly #buffer: number;
+  readonly #completionOrder: boolean;
   readonly #consumer: StreamConsumer | undefined;
   #iterator: object | undefined = undefined;
   #next: ((this: object) => unknown) | undefined = undefined;
   #async = false;
-  /** Invariant: every item pulled and not yet DONE — and, in input order, FINISHED ones not yet delivered. */
-  readonly #items = new Map<number, Item>();
+  /**
+   * Invariant: the live list, in pull order — every item pulled and not yet DONE
+   * (in input order, FINISHED ones not yet delivered); an item leaves it when it
+   * becomes DONE, once. An intrusive list, not a `Map` by index: linking and
+   * unlinking is a few field writes, and in input order the head is the next result.
+   * After the stream ended, items made DONE by the end may stay listed.
+   */
+  #first: Item | undefined = undefined;
+  #last: Item | undefined = undefined;
   /** Invariant: `map` / `mapSettled`: per item index, its value or outcome once recorded. */
   readonly #results: OwnList<unknown> = ownList();
   /** Invariant: items pulled so far; the next item's index. */
@@ -120,11 +145,47 @@ export class Stream implements AbortFollower, LimiterHost<Item> {
     this.#mode = mode;
     this.#mapper = mapper;
     this.#settings = settings;
+    this.#concurrency = settings.concurrency;
+    this.#buffer = settings.buffer;
+    this.#completionOrder = settings.completionOrder;
     this.#consumer = consumer;
     this.promise = new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     });
+    if (idleStreams === undefined) Stream.#keepIdle();
+  }
+
+  /**
+   * Idle streams kept for the life of the module once a stream has been made: a
+   * full collection must not free the hidden classes of `Stream`, of its items and
+   * of its settings, and with them the optimised code of every later call
+   * (ARCHITECTURE.md, "After a full collection"; call.ts keeps idle runs the same
+   * way). One per shape of settings (no options, options given) with and without
+   * a consumer; each lists one idle item. They hold nothing of any call.
+   */
+  static #keepIdle(): void {
+    idleStreams = [];
+    for (const options of [undefined, { concurrency: 1 }]) {
+      for (const consumer of [undefined, idleConsumer]) {
+        const iterable = consumer !== undefined;
+        const { settings } = readStreamArguments([], idleMapper, options, iterable);
+        const stream = new Stream(iterable ? MAP_ITERABLE : MAP, idleMapper, settings, consumer);
+        // Ended first: an item accepted now is listed, never dispatched.
+        stream.#ending = LEFT;
+        stream.#accept(stream);
+        stream.#accept(0);
+        idleStreams.push(stream);
+      }
+    }
+    // The results list in each elements kind it goes through (its map transitions are weak too).
+    const kinds: OwnList<unknown>[] = [ownList(), ownList(), ownList(), ownList(), ownList()];
+    (kinds[0] as OwnList<unknown>)[0] = 0;
+    (kinds[1] as OwnList<unknown>)[1] = 0;
+    (kinds[2] as OwnList<unknown>)[0] = 0.5;
+    (kinds[3] as OwnList<unknown>)[0] = idleConsumer;
+    (kinds[4] as OwnList<unknown>)[1] = idleConsumer;
+    idleStreams.push(...kinds);
   }
 
   /** With `waitForCleanup`, ending waits for the started mappers and the source's `return()`. */
@@ -175,13 +236,12 @@ export class Stream implements AbortFollower, LimiterHost<Item> {
   }
 
   #mayPull(): boolean {
-    const settings = this.#settings;
     return (
       this.#ending === GOING_ON &&
       this.#sourceOpen &&
       !this.#pulling &&
-      this.#unsettled < settings.concurrency &&
-      this.#undelivered < settings.buffer &&
+      this.#unsettled < this.#concurrency &&
+      this.#undelivered < this.#buffer &&
       this.#handed === 0
     );
   }
@@ -244,8 +304,11 @@ export class Stream implements AbortFollower, LimiterHost<Item> {
 
   /** An item is pulled: it holds a place from now until its outcome is recorded. */
   #accept(value: unknown): void {
-    const item: Item = { index: this.#pulled++, value, state: PULLED };
-    this.#items.set(item.index, item);
+    const last = this.#last;
+    const item = new Item(this.#pulled++, value, last);
+    if (last === undefined) this.#first = item;
+    else last.next = item;
+    this.#last = item;
     this.#unsettled++;
     if (this.#mode === MAP_ITERABLE) this.#undelivered++;
     if (!this.#async) {
@@ -318,11 +381,18 @@ export class Stream implements AbortFollower, LimiterHost<Item> {
       this.settleItem(item, true, result, true);
       return undefined;
     }
-    return nativeThen.call(
-      promise,
-      (fulfilled) => this.settleItem(item, true, fulfilled, true),
-      (reason) => this.settleItem(item, false, reason, true),
-    ) as Promise<void>;
+    return this.#awaitMapper(item, promise);
+  }
+
+  async #awaitMapper(item: Item, promise: Promise<unknown>): Promise<void> {
+    let value: unknown;
+    try {
+      value = await promise;
+    } catch (reason) {
+      this.settleItem(item, false, reason, true);
+      return;
+    }
+    this.settleItem(item, true, value, true);
   }
 
   /** The shared limiter refused the item before calling its wrapper: it fails so. */
@@ -344,23 +414,23 @@ export class Stream implements AbortFollower, LimiterHost<Item> {
         this.#results[item.index] = outcomeOf(fulfilled, outcome);
       }
       item.state = DONE;
-      this.#items.delete(item.index);
+      this.#unlink(item);
       this.#settleIfClean();
       return;
     }
     this.#unsettled--;
     if (this.#mode === MAP_SETTLED) {
       item.state = DONE;
-      this.#items.delete(item.index);
+      this.#unlink(item);
       this.#results[item.index] = outcomeOf(fulfilled, outcome);
     } else if (!fulfilled) {
       item.state = DONE;
-      this.#items.delete(item.index);
+      this.#unlink(item);
       this.end(FAILED, outcome, outcome, false, item.index);
       return;
     } else if (this.#mode === MAP) {
       item.state = DONE;
-      this.#items.delete(item.index);
+      this.#unlink(item);
       this.#results[item.index] = outcome;
     } else this.#finished(item, outcome);
     this.pump();
@@ -371,12 +441,23 @@ export class Stream implements AbortFollower, LimiterHost<Item> {
     if (this.#ending === GOING_ON) this.end(FAILED, error, error, false, this.#pulled);
   }
 
+  /** Takes `item` off the live list: once, as it becomes DONE. */
+  #unlink(item: Item): void {
+    const { previous, next } = item;
+    if (previous === undefined) this.#first = next;
+    else previous.next = next;
+    if (next === undefined) this.#last = previous;
+    else next.previous = previous;
+    item.previous = undefined;
+    item.next = undefined;
+  }
+
   /** `mapIterable`: a result is ready to be delivered, in the chosen order. */
   #finished(item: Item, value: unknown): void {
     const consumer = this.#consumer as StreamConsumer;
-    if (this.#settings.completionOrder) {
+    if (this.#completionOrder) {
       item.state = DONE;
-      this.#items.delete(item.index);
+      this.#unlink(item);
       consumer.offer(value);
       return;
     }
@@ -388,12 +469,12 @@ export class Stream implements AbortFollower, LimiterHost<Item> {
   /** Input order: hands on the finished results at the head, until one still runs. */
   #deliverHead(): void {
     const consumer = this.#consumer as StreamConsumer;
-    const items = this.#items;
     for (;;) {
-      const index = this.#nextToDeliver;
-      const head = items.get(index);
-      if (head === undefined || head.state !== FINISHED) return;
-      items.delete(index);
+      const head = this.#first;
+      if (head === undefined || head.index !== this.#nextToDeliver || head.state !== FINISHED) {
+        return;
+      }
+      this.#unlink(head);
       head.state = DONE;
       this.#nextToDeliver++;
       const value = head.value;
@@ -409,11 +490,11 @@ export class Stream implements AbortFollower, LimiterHost<Item> {
    */
   #deliverFinished(position: number): void {
     const consumer = this.#consumer as StreamConsumer;
-    const items = this.#items;
-    for (let index = this.#nextToDeliver; index < position; index++) {
-      const item = items.get(index);
-      if (item === undefined || item.state !== FINISHED) continue;
-      items.delete(index);
+    let next: Item | undefined;
+    for (let item = this.#first; item !== undefined && item.index < position; item = next) {
+      next = item.next;
+      if (item.state !== FINISHED) continue;
+      this.#unlink(item);
       item.state = DONE;
       consumer.offer(item.value);
       item.value = undefined;
@@ -445,7 +526,7 @@ export class Stream implements AbortFollower, LimiterHost<Item> {
       return;
     }
     const waits = this.#settings.waitForCleanup;
-    for (const item of this.#items.values()) {
+    for (let item = this.#first; item !== undefined; item = item.next) {
       if (item.state === RUNNING && waits) continue;
       item.state = DONE;
       this.#results[item.index] = { status: 'rejected', reason };
@@ -488,7 +569,7 @@ export class Stream implements AbortFollower, LimiterHost<Item> {
   /** Items pulled but never started are let go; their promises need no handler of ours. */
   #dropPending(): void {
     while (this.#waiting.shift() !== undefined) {}
-    for (const item of this.#items.values()) {
+    for (let item = this.#first; item !== undefined; item = item.next) {
       if (item.state !== RUNNING) {
         item.state = DONE;
         item.value = undefined;
@@ -565,3 +646,9 @@ function outcomeOf(fulfilled: boolean, outcome: unknown): PromiseSettledResult<u
     ? { status: 'fulfilled', value: outcome }
     : { status: 'rejected', reason: outcome };
 }
+
+let idleStreams: unknown[] | undefined;
+
+function idleMapper(): void {}
+
+const idleConsumer: StreamConsumer = { offer: idleMapper, over: idleMapper };

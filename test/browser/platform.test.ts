@@ -226,7 +226,7 @@ describe('the ESM build (dist/index.js) in the page', () => {
     }
   }
 
-  it('exports first, gather, gatherSettled and isolate', async () => {
+  it('exports first, gather, gatherSettled, isolate, TaskGroup, asCompleted and the streams', async () => {
     const build = await importBuild();
     expect(Object.keys(build).sort()).toEqual([
       'TaskGroup',
@@ -235,6 +235,9 @@ describe('the ESM build (dist/index.js) in the page', () => {
       'gather',
       'gatherSettled',
       'isolate',
+      'map',
+      'mapIterable',
+      'mapSettled',
     ]);
   });
 

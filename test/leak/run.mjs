@@ -12,6 +12,11 @@ const scripts = [
   ['listeners', 'listeners.mjs', 'one listener per signal, none after 100k calls'],
   ['heap', 'heap.mjs', 'heap after GC flat: 100k sequential calls, 1e6-task calls'],
   ['timers', 'timers.mjs', 'a settled call never keeps the process alive'],
+  [
+    'streams',
+    'streams.mjs',
+    'streams: endless source flat, bounded pulls, no listener or timer left',
+  ],
 ];
 
 if (!existsSync(fileURLToPath(new URL('../../dist/index.js', import.meta.url)))) {

@@ -10,7 +10,17 @@ import('./smoke-checks.mjs').then(async ({ runSmokeChecks, runtimeName, setExitC
   const runtime = runtimeName();
   console.log(`== CommonJS build (require of dist/index.cjs) under ${runtime}`);
   const names = Object.keys(lib).sort();
-  const expected = ['TaskGroup', 'asCompleted', 'first', 'gather', 'gatherSettled', 'isolate'];
+  const expected = [
+    'TaskGroup',
+    'asCompleted',
+    'first',
+    'gather',
+    'gatherSettled',
+    'isolate',
+    'map',
+    'mapIterable',
+    'mapSettled',
+  ];
   const exportsOk = JSON.stringify(names) === JSON.stringify(expected);
   console.log(
     `${exportsOk ? 'ok  ' : 'FAIL'} require() gives exactly ${expected.join(', ')}: got ${names.join(', ')}`,
