@@ -26,7 +26,10 @@ export class Run<C = unknown> implements AbortFollower, LimiterHost<number> {
   readonly context: C;
   /** The input as read: its shape and keys, for the output. */
   readonly collection: Collection;
-  /** Invariant: per slot, the input task until it starts (then nothing, or the batch's promise) or is DONE (then what the rules keep). */
+  /**
+   * Invariant: per slot, the input task until it is DONE (then what the rules keep),
+   * except while it is awaited: then nothing, or the promise the batch waits on.
+   */
   readonly values: unknown[];
   /** Invariant: one of slots.ts's states per slot, only ever moving forward. */
   readonly state: Uint8Array;
@@ -121,7 +124,6 @@ export class Run<C = unknown> implements AbortFollower, LimiterHost<number> {
   start(slot: number): Promise<void> | undefined {
     if (this.#ending !== 0) return undefined;
     const task = this.values[slot] as TaskFunction;
-    this.values[slot] = undefined;
     this.state[slot] = RUNNING;
     this.#running++;
     let result: unknown;
@@ -165,6 +167,8 @@ export class Run<C = unknown> implements AbortFollower, LimiterHost<number> {
       this.batchCount++;
       return undefined;
     }
+    // While it runs, what the task function closes over is not kept by the run.
+    if (started) this.values[slot] = undefined;
     try {
       return nativeThen.call(
         promise,
