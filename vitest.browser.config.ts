@@ -49,6 +49,9 @@ const CORE_TESTS = [
   'listener-cap',
   'with-timeout',
   'retry',
+  'map',
+  'map-settled',
+  'map-iterable',
 ].map((name) => `test/${name}.test.ts`);
 
 /** How long `/__pgather/log` waits for the state asked for before it answers anyway. */
@@ -61,6 +64,8 @@ interface SlowRequest {
   state: SlowRequestState;
   /** Sends the response now, if the client is still waiting for it. */
   respond(): void;
+  /** `/lines`: how many lines were sent so far. */
+  sent?: number;
 }
 
 /**
@@ -70,11 +75,14 @@ interface SlowRequest {
  * - `GET /__pgather/slow?id=ID&ms=N` answers `200 slow ID` after `N` ms (default
  *   30 s), or as soon as `/__pgather/release?id=ID` is requested. If the client
  *   goes away first (an aborted `fetch`), the request is recorded as `aborted`.
+ * - `GET /__pgather/lines?id=ID&count=N&ms=M` streams `N` NDJSON lines
+ *   (`{"n":0}` …), one every `M` ms (defaults 1000 and 20), then ends; if the client
+ *   goes away first (a cancelled body), it stops and the request is `aborted`.
  * - `GET /__pgather/fail` answers `500`.
  * - `GET /__pgather/release?id=ID` makes the slow request `ID` answer now.
  * - `GET /__pgather/log?id=ID&until=received|settled` answers
- *   `{ "state": "received" | "completed" | "aborted" | "unknown" }` for the slow
- *   request `ID`, once it has reached that point (or after 5 s, whatever its state),
+ *   `{ "state": "received" | "completed" | "aborted" | "unknown", "sent"?: N }`
+ *   for the slow (or lines) request `ID`, once it has reached that point (or after 5 s, whatever its state),
  *   so a test waits for the server instead of sleeping.
  */
 function pgatherTestServer(): Plugin {
@@ -124,6 +132,41 @@ function pgatherTestServer(): Plugin {
     changed(id);
   }
 
+  function lines(id: string, count: number, ms: number, res: ServerResponse): void {
+    let finished = false;
+    const request: SlowRequest = {
+      state: 'received',
+      sent: 0,
+      respond() {},
+    };
+    res.statusCode = 200;
+    res.setHeader('Content-Type', 'application/x-ndjson');
+    res.setHeader('Cache-Control', 'no-store');
+    const timer = setInterval(() => {
+      const sent = request.sent ?? 0;
+      if (sent >= count) {
+        finished = true;
+        clearInterval(timer);
+        request.state = 'completed';
+        res.end();
+        changed(id);
+        return;
+      }
+      res.write(`${JSON.stringify({ n: sent })}\n`);
+      request.sent = sent + 1;
+    }, ms);
+    // 'close' before the last line: the client cancelled the body.
+    res.on('close', () => {
+      if (finished) return;
+      finished = true;
+      clearInterval(timer);
+      request.state = 'aborted';
+      changed(id);
+    });
+    seen.set(id, request);
+    changed(id);
+  }
+
   function log(id: string, until: string, res: ServerResponse): void {
     let listeners = waiters.get(id);
     if (listeners === undefined) {
@@ -137,8 +180,9 @@ function pgatherTestServer(): Plugin {
     };
     const answer = () => {
       stop();
-      const state = seen.get(id)?.state ?? 'unknown';
-      send(res, 200, JSON.stringify({ state }), 'application/json');
+      const request = seen.get(id);
+      const state = request?.state ?? 'unknown';
+      send(res, 200, JSON.stringify({ state, sent: request?.sent }), 'application/json');
     };
     const wake = () => {
       if (reached(id, until)) answer();
@@ -158,6 +202,14 @@ function pgatherTestServer(): Plugin {
         switch (url.pathname) {
           case '/slow':
             slow(id, Number(url.searchParams.get('ms') ?? 30_000), res);
+            return;
+          case '/lines':
+            lines(
+              id,
+              Number(url.searchParams.get('count') ?? 1_000),
+              Number(url.searchParams.get('ms') ?? 20),
+              res,
+            );
             return;
           case '/fail':
             send(res, 500, 'failed on purpose');

@@ -21,6 +21,7 @@ import { memoryCases } from './cases/memory';
 import { nestedCases } from './cases/nested';
 import { sharedLimitCases } from './cases/shared-limit';
 import { smallCallCases } from './cases/small-call';
+import { streamsCases } from './cases/streams';
 import { taskGroupCases } from './cases/task-group';
 import { asyncUnlimited, syncUnlimited } from './cases/unlimited';
 import { wrapperCases } from './cases/wrappers';
@@ -39,6 +40,7 @@ const groups: Record<string, (config: Config) => Promise<Row[]>> = {
   'task-group': taskGroupCases,
   memory: memoryCases,
   wrappers: wrapperCases,
+  streams: streamsCases,
 };
 
 function option(name: string): string | undefined {

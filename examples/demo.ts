@@ -17,6 +17,9 @@
  * 7. `retry` and `withTimeout`: a flaky mirror that fails twice and then answers is
  *    retried with the default backoff, and a stuck page is cut off by its own
  *    timeout (at the server too) while the other pages go on.
+ * 8. A stream: `mapIterable` reads a long NDJSON response as it arrives, looks up
+ *    each event 6 at a time, prints progress as results come, then leaves the loop
+ *    — the server sees the rest of the body cancelled and no more lookups.
  *
  * Each step draws its timeline and checks what it claims. A step that does not
  * behave exits non-zero, so CI notices a broken demo.
@@ -28,13 +31,21 @@ import {
   gather,
   gatherSettled,
   isolate,
+  mapIterable,
   retry,
   TaskGroup,
   withTimeout,
 } from 'p-gather';
 import { legend, type Marker, palette, reasonText, type Span, Timeline } from './demo/timeline';
-import { fetchPage, HttpError } from './support/http';
-import { type LocalServer, type Reply, type Served, startServer } from './support/server';
+import { fetchJson, fetchPage, HttpError } from './support/http';
+import { ndjson } from './support/ndjson';
+import {
+  type LocalServer,
+  type Reply,
+  type Route,
+  type Served,
+  startServer,
+} from './support/server';
 
 /** The backend. Delays lie far apart, so a busy machine cannot change the story. */
 const pages = {
@@ -98,6 +109,17 @@ const site: Readonly<Record<string, { readonly delay: number; readonly links: st
 };
 const SLOW_SECTION = '/site/docs';
 
+/**
+ * Step 8's stream: 3,000 events as NDJSON, 30 lines every 10 ms — a full second if
+ * read to the end. Each event is looked up at /lookup/<id>, which takes 20, 35 or
+ * 50 ms, so results finish out of order. The loop leaves after LEAVE_AFTER results,
+ * about a fifth of a second in.
+ */
+const EVENTS = { count: 3_000, perTick: 30, every: 10 } as const;
+const STREAM_CONCURRENCY = 6;
+const LEAVE_AFTER = 48;
+const lookupDelay = (id: number) => 20 + (id % 3) * 15;
+
 const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
 const paint = palette(colour);
 
@@ -111,10 +133,13 @@ function check(condition: boolean, message: string): asserts condition {
 }
 
 async function main(): Promise<void> {
-  const server = await startServer(
-    { ...pages, ...siteRoutes(), [FLAKY_MIRROR]: flakyMirror },
-    { bodies: 'text' },
-  );
+  const routes: Record<string, Route> = {
+    ...pages,
+    ...siteRoutes(),
+    [FLAKY_MIRROR]: flakyMirror,
+    ...streamRoutes(),
+  };
+  const server = await startServer((path) => routes[path] ?? lookupRoute(path), { bodies: 'text' });
   try {
     console.log(`p-gather demo — a local server at ${server.origin}\n${legend(colour)}`);
     await oneByOneThenAtOnce(server);
@@ -124,6 +149,7 @@ async function main(): Promise<void> {
     await hedgedRequests(server);
     await crawlTheSite(server);
     await retryAndTimeout(server);
+    await streamTheEvents(server);
     console.log(`\n${paint.ok('✓ Every step behaved as described.')}`);
   } finally {
     await server.close();
@@ -417,6 +443,136 @@ async function crawlTheSite(server: LocalServer): Promise<void> {
   pass(
     `${sitePages.length} pages, each fetched once, never more than ${CRAWL_CONCURRENCY} at once — at the server too; each section was reported as it completed, the slow ${SLOW_SECTION} last though listed first.`,
   );
+}
+
+async function streamTheEvents(server: LocalServer): Promise<void> {
+  heading(
+    `8. A stream: mapIterable() over a long NDJSON response, ${STREAM_CONCURRENCY} lookups at a time, then break`,
+  );
+  const t0 = performance.now();
+  const at = () => ms(performance.now() - t0).padStart(6);
+  const response = await fetch(server.url('/events.ndjson'));
+  check(response.ok && response.body !== null, `/events.ndjson answered HTTP ${response.status}`);
+  const events = ndjson(response.body as ReadableStream<Uint8Array>) as AsyncGenerator<{
+    id: number;
+  }>;
+  /** The events, with every item mapIterable asks for counted, and its close seen. */
+  let asked = 0;
+  let closed = false;
+  const source: AsyncIterable<{ id: number }> = {
+    [Symbol.asyncIterator]: () => ({
+      next: () => {
+        asked++;
+        return events.next();
+      },
+      return: () => {
+        closed = true;
+        return events.return(undefined);
+      },
+    }),
+  };
+  let running = 0;
+  let mostRunning = 0;
+  let mostAhead = 0;
+  let taken = 0;
+  const order: number[] = [];
+  say(
+    paint.dim(
+      `for await (const found of mapIterable(source, lookup, { concurrency: ${STREAM_CONCURRENCY}, order: 'completion' }))`,
+    ),
+  );
+  for await (const found of mapIterable(
+    source,
+    async (event, signal) => {
+      mostRunning = Math.max(mostRunning, ++running);
+      try {
+        return (await fetchJson(server.url(`/lookup/${event.id}`), signal)) as { id: number };
+      } finally {
+        running--;
+      }
+    },
+    { concurrency: STREAM_CONCURRENCY, order: 'completion' },
+  )) {
+    taken++;
+    order.push(found.id);
+    mostAhead = Math.max(mostAhead, asked - taken);
+    if (taken % 12 === 0) {
+      const latest = order.slice(-12).join(' ');
+      say(
+        `${at()}  ${String(taken).padStart(2)} results, the last 12 in completion order: ${latest}`,
+      );
+    }
+    if (taken === LEAVE_AFTER) break; // aborts the running lookups, closes the source
+  }
+  const leftAt = performance.now();
+  const askedAtLeaving = asked;
+  say(
+    paint.dim(
+      `${at()}  break: ${askedAtLeaving} events asked for, ${taken} results taken; the source ${closed ? 'closed' : 'still open'}`,
+    ),
+  );
+  const requests = await server.settled();
+  await new Promise((resolve) => setTimeout(resolve, 50)); // time for a stray pull to show
+  const stream = requests.find((request) => request.path === '/events.ndjson');
+  const lookups = requests.filter((request) => request.path.startsWith('/lookup/'));
+  const cut = lookups.filter((request) => request.outcome === 'aborted').length;
+  say(
+    paint.dim(
+      `server: /events.ndjson ${stream?.outcome === 'aborted' ? paint.aborted('cancelled by the client') : 'answered'} after ${stream?.linesSent ?? 0} of ${EVENTS.count} lines (${ms(stream?.after ?? 0)})`,
+    ),
+  );
+  say(
+    paint.dim(
+      `server: ${lookups.length} lookups, ${cut} ${paint.aborted('aborted by the client')} at the break, none after it`,
+    ),
+  );
+
+  check(
+    stream?.outcome === 'aborted' && (stream.linesSent ?? 0) < EVENTS.count,
+    `the server should see the NDJSON body cancelled before its end, not ${stream?.outcome} after ${stream?.linesSent} lines`,
+  );
+  check(closed, 'leaving the loop did not close the source');
+  check(
+    asked === askedAtLeaving,
+    `${asked - askedAtLeaving} events were asked for after the break`,
+  );
+  check(
+    lookups.length <= askedAtLeaving && lookups.every((lookup) => lookup.arrived <= leftAt),
+    `the server should see at most one lookup per event asked for (${askedAtLeaving}), all before the break, not ${lookups.length}`,
+  );
+  check(
+    mostRunning <= STREAM_CONCURRENCY,
+    `${mostRunning} lookups ran at once, above ${STREAM_CONCURRENCY}`,
+  );
+  check(
+    mostAhead <= STREAM_CONCURRENCY,
+    `${mostAhead} events were asked for ahead of the loop, above the buffer of ${STREAM_CONCURRENCY}`,
+  );
+  check(
+    order.some((id, index) => index > 0 && id < (order[index - 1] ?? 0)),
+    'the results should arrive in completion order, not all in input order',
+  );
+  pass(
+    `${taken} results in completion order, never more than ${STREAM_CONCURRENCY} lookups at once nor ${STREAM_CONCURRENCY} events ahead of the loop; after the break no event was asked for, and the server stopped the stream at line ${stream.linesSent} of ${EVENTS.count}.`,
+  );
+}
+
+/** Step 8's NDJSON stream of events. */
+function streamRoutes(): Record<string, Route> {
+  return {
+    '/events.ndjson': {
+      delay: 0,
+      lines: { ...EVENTS, line: (id) => ({ id, kind: id % 5 === 0 ? 'order' : 'view' }) },
+    },
+  };
+}
+
+/** Step 8's lookups: `/lookup/<id>` answers `{ id }` after `lookupDelay(id)`. */
+function lookupRoute(path: string): Route | undefined {
+  const id = /^\/lookup\/(\d+)$/.exec(path)?.[1];
+  return id === undefined
+    ? undefined
+    : { delay: lookupDelay(Number(id)), body: JSON.stringify({ id: Number(id) }) };
 }
 
 /** What step 6's crawl found, and what asCompleted reported when. */

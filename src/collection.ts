@@ -59,7 +59,7 @@ export function readCollection(tasks: unknown): Collection {
   }
   if ((tasks as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] != null) {
     throw new TypeError(
-      `Expected \`tasks\` to be an iterable, a plain object or a Map, got an async iterable: read it into an array first (\`for await\` into an array, or \`Array.fromAsync\`)`,
+      `Expected \`tasks\` to be an iterable, a plain object or a Map, got an async iterable: map it with \`map(source, mapper)\` or \`mapIterable\`, which read any source lazily`,
     );
   }
   if (isPlainObject(tasks)) return readPlainObject(tasks);

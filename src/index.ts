@@ -3,6 +3,8 @@ export { backoff } from './backoff';
 export { first } from './first';
 export { gather, gatherSettled } from './gather';
 export { isolate } from './isolate';
+export { map, mapSettled } from './map';
+export { mapIterable } from './map-iterable';
 export { retry } from './retry';
 export { TaskGroup } from './task-group';
 export type {
@@ -20,6 +22,11 @@ export type {
   IsolateOptions,
   IsolateTask,
   Limiter,
+  MapIterableIterator,
+  MapIterableOptions,
+  MapOptions,
+  Mapper,
+  SourceItem,
   Task,
   TaskFunction,
   TaskGroupOptions,

@@ -64,7 +64,7 @@ export type GatherInput =
  *   incompatible`; a function of no parameters, `(signal) => …` and
  *   `(signal?: AbortSignal) => …` are task functions;
  * - a promise or other thenable as `tasks` (a forgotten `await`);
- * - an async iterable as `tasks` (read it into an array first);
+ * - an async iterable as `tasks` (`map` and `mapIterable` read one);
  * - a function as `tasks` (put it in an array).
  *
  * A `Map` whose values are all task functions is accepted as it is, which is what
@@ -191,8 +191,8 @@ interface PromiseIsNotACollection {
 
 /** What the type error says when `tasks` is an async iterable. */
 interface AsyncIterableIsNotACollection {
-  /** An async iterable is not read by these functions: collect it into an array first. */
-  'tasks is an async iterable: read it into an array first (for await, Array.fromAsync)': true;
+  /** An async iterable is not read by these functions: `map` and `mapIterable` read one lazily. */
+  'tasks is an async iterable: use map(source, mapper) or mapIterable, which read it lazily': true;
 }
 
 /** What the type error says when `tasks` is a single function. */
@@ -469,4 +469,85 @@ export interface IsolateOptions<F = undefined> {
    * reject from it to let that failure through (contain only some errors).
    */
   onError?: ((error: unknown) => unknown) | undefined;
+}
+
+/**
+ * What a stream's mapper receives for a source `S`: an async iterable's items as
+ * they are (as `for await` passes them), a sync iterable's items awaited.
+ *
+ * @example
+ * ```ts
+ * type A = SourceItem<AsyncIterable<Promise<number>>>; // Promise<number>
+ * type B = SourceItem<Iterable<Promise<number>>>; // number
+ * ```
+ */
+export type SourceItem<S> =
+  S extends AsyncIterable<infer T> ? T : S extends Iterable<infer T> ? Awaited<T> : never;
+
+/**
+ * A stream's mapper: called per item with the call's signal and the item's index
+ * in pull order (from 0). Its second parameter is the signal — not the index, as
+ * in `p-map`.
+ *
+ * @example
+ * ```ts
+ * const mapper: Mapper<string, number> = async (id, signal, index) => index;
+ * ```
+ */
+export type Mapper<T, R> = (item: T, signal: AbortSignal, index: number) => R;
+
+/**
+ * Options of `map` and `mapSettled`: those of `gather`. The deadline counts from
+ * the call and covers the whole stream.
+ *
+ * @example
+ * ```ts
+ * const options: MapOptions = { concurrency: 8, timeout: 60_000 };
+ * ```
+ */
+export type MapOptions = GatherOptions;
+
+/**
+ * Options of `mapIterable`: `map`'s, plus the order of results and the buffer.
+ *
+ * @example
+ * ```ts
+ * const options: MapIterableOptions = { concurrency: 8, order: 'completion', buffer: 16 };
+ * ```
+ */
+export interface MapIterableOptions extends GatherOptions {
+  /**
+   * `'input'` (the default): results in pull order, a finished one waiting for the
+   * ones before it. `'completion'`: each result as soon as it is ready.
+   */
+  order?: 'input' | 'completion' | undefined;
+  /**
+   * Most items pulled and not yet taken by the loop (running, or finished and
+   * waiting): a loop that stops asking stops the pulling. An integer ≥ 1 or
+   * `Infinity`; default the `concurrency`.
+   */
+  buffer?: number | undefined;
+}
+
+/**
+ * The iterator `mapIterable` returns: its own async iterable, used once; leaving
+ * the loop (`break`, `return()`, `await using` ending) aborts the running mappers
+ * and closes the source.
+ *
+ * @example
+ * ```ts
+ * const results: MapIterableIterator<number> = mapIterable([1, 2], (item) => item * 2);
+ * const { value } = await results.next();
+ * await results.return();
+ * ```
+ */
+export interface MapIterableIterator<R> extends AsyncIterableIterator<R> {
+  /** The next result; `{ done: true }` once the stream has ended and every result is taken. */
+  next(): Promise<IteratorResult<R, undefined>>;
+  /** Leaves the loop: the running mappers are aborted, the source is closed, nothing more is pulled. */
+  return(): Promise<IteratorReturnResult<undefined>>;
+  /** The iterator itself. */
+  [Symbol.asyncIterator](): MapIterableIterator<R>;
+  /** As {@link return}: what `await using` calls. Defined where `Symbol.asyncDispose` exists. */
+  [Symbol.asyncDispose](): Promise<void>;
 }

@@ -308,6 +308,13 @@ describe('Words: collection, what is neither', () => {
     expect(body).not.toHaveBeenCalled();
   });
 
+  it('points a user with an async iterable to map, which reads one lazily', async () => {
+    async function* tasks() {
+      yield 1;
+    }
+    await expect(gatherAny(tasks())).rejects.toThrow(/`map\(source, mapper\)`/);
+  });
+
   it.each([
     ['a class instance', () => new (class Tasks {})()],
     ['an object whose prototype is a plain object', () => Object.create({})],

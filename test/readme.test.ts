@@ -78,6 +78,7 @@ describe('README code blocks', () => {
         return `${where}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`;
       });
     expect(problems).toEqual([]);
+    // One program over every block with lib.dom: seconds on a busy 2-core machine.
   }, 60_000);
 
   it('links to nothing the npm package does not ship: only web addresses and its own headings', () => {

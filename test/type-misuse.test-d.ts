@@ -139,19 +139,19 @@ describe('Types: a promise or thenable as tasks (a forgotten await) is refused i
 
 describe('Types: an async iterable as tasks is refused in every function', () => {
   test('an async generator', () => {
-    // @ts-expect-error an async iterable: read it into an array first
+    // @ts-expect-error an async iterable: map() reads one
     void gather(pages());
-    // @ts-expect-error an async iterable: read it into an array first
+    // @ts-expect-error an async iterable: map() reads one
     void gatherSettled(pages());
-    // @ts-expect-error an async iterable: read it into an array first
+    // @ts-expect-error an async iterable: map() reads one
     void first(pages());
-    // @ts-expect-error an async iterable: read it into an array first
+    // @ts-expect-error an async iterable: map() reads one
     asCompleted(pages());
   });
 
   test('any async iterable', () => {
     const source = null as unknown as AsyncIterable<number>;
-    // @ts-expect-error an async iterable: read it into an array first
+    // @ts-expect-error an async iterable: map() reads one
     void gather(source);
   });
 });

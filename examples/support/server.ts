@@ -10,6 +10,35 @@ export interface Reply {
   readonly body: unknown;
 }
 
+/**
+ * An NDJSON body written a few lines at a time, as a log tail or an export does:
+ * `count` lines in all, `perTick` of them every `every` milliseconds, each line
+ * `line(index)` as JSON. The server stops writing the moment its client leaves.
+ */
+export interface LinesReply {
+  /** Milliseconds before the headers are sent. */
+  readonly delay: number;
+  readonly lines: {
+    readonly count: number;
+    readonly perTick: number;
+    readonly every: number;
+    line(index: number): unknown;
+  };
+}
+
+/** One answer: a body, or NDJSON lines over time. */
+type Answer = Reply | LinesReply;
+
+/** What a path answers: one answer, or a list of replies served in turn. */
+export type Route = Answer | readonly Reply[];
+
+/** The server's routes: a table, or a function of the path (`undefined`: 404). */
+export type Routes = Readonly<Record<string, Route>> | ((path: string) => Route | undefined);
+
+function isReplyList(route: Route | undefined): route is readonly Reply[] {
+  return Array.isArray(route);
+}
+
 /** How the server sends bodies. */
 export interface ServerOptions {
   /** `'json'` (the default): each body as JSON. `'text'`: each body as it is, as plain text. */
@@ -24,6 +53,10 @@ export interface Served {
   readonly outcome: 'answered' | 'aborted';
   /** Milliseconds from the request's arrival to its end. */
   readonly after: number;
+  /** When the request arrived, on the process's `performance.now()` clock. */
+  readonly arrived: number;
+  /** For an NDJSON route: how many of its lines were written before it ended. */
+  readonly linesSent?: number;
   /**
    * How many requests the server was working on when this one arrived, itself
    * included. A request stops counting once its answer is written or its client
@@ -59,7 +92,7 @@ export interface LocalServer {
  * empty record.
  */
 export async function startServer(
-  routes: Readonly<Record<string, Reply | readonly Reply[]>>,
+  routes: Routes,
   options: ServerOptions = {},
 ): Promise<LocalServer> {
   const encode =
@@ -73,10 +106,10 @@ export async function startServer(
   const asked = new Map<string, number>();
   const server = createServer((request, response) => {
     const path = request.url ?? '/';
-    const route = routes[path];
+    const route = typeof routes === 'function' ? routes(path) : routes[path];
     const times = asked.get(path) ?? 0;
     asked.set(path, times + 1);
-    const reply = (Array.isArray(route) ? route[Math.min(times, route.length - 1)] : route) ?? {
+    const reply = (isReplyList(route) ? route[Math.min(times, route.length - 1)] : route) ?? {
       delay: 0,
       status: 404,
       body: `no route ${path}`,
@@ -122,7 +155,7 @@ export async function startServer(
 
 function serve(
   path: string,
-  reply: Reply,
+  reply: Answer,
   response: ServerResponse,
   encode: { readonly type: string; body(body: unknown): string },
   work: { readonly inFlight: number; release(): void },
@@ -134,22 +167,45 @@ function serve(
     if (working) work.release();
     working = false;
   };
+  let linesSent: number | undefined;
+  let ticker: ReturnType<typeof setInterval> | undefined;
   const timer = setTimeout(() => {
-    stopWorking();
-    response
-      .writeHead(reply.status ?? 200, { 'content-type': encode.type })
-      .end(encode.body(reply.body));
+    if (!('lines' in reply)) {
+      stopWorking();
+      response
+        .writeHead(reply.status ?? 200, { 'content-type': encode.type })
+        .end(encode.body(reply.body));
+      return;
+    }
+    const { count, perTick, every, line } = reply.lines;
+    response.writeHead(200, { 'content-type': 'application/x-ndjson' });
+    linesSent = 0;
+    const sent = () => linesSent ?? 0;
+    ticker = setInterval(() => {
+      const upTo = Math.min(count, sent() + perTick);
+      let chunk = '';
+      for (let index = sent(); index < upTo; index++) chunk += `${JSON.stringify(line(index))}\n`;
+      linesSent = upTo;
+      response.write(chunk);
+      if (upTo < count) return;
+      clearInterval(ticker);
+      stopWorking();
+      response.end();
+    }, every);
   }, reply.delay);
   return new Promise((resolve) => {
     // 'close' comes once the answer is sent, or when the client closes the socket
-    // first (its fetch was aborted): then the work is dropped.
+    // first (its fetch was aborted, or its body cancelled): then the work is dropped.
     response.once('close', () => {
       clearTimeout(timer);
+      clearInterval(ticker);
       stopWorking();
       resolve({
         path,
         outcome: response.writableFinished ? 'answered' : 'aborted',
         after: performance.now() - arrived,
+        arrived,
+        ...(linesSent === undefined ? {} : { linesSent }),
         inFlight: work.inFlight,
       });
     });

@@ -226,7 +226,7 @@ describe('the ESM build (dist/index.js) in the page', () => {
     }
   }
 
-  it('exports the family and the task wrappers, and nothing else', async () => {
+  it('exports the family, the streams and the task wrappers, and nothing else', async () => {
     const build = await importBuild();
     expect(Object.keys(build).sort()).toEqual([
       'TaskGroup',
@@ -236,6 +236,9 @@ describe('the ESM build (dist/index.js) in the page', () => {
       'gather',
       'gatherSettled',
       'isolate',
+      'map',
+      'mapIterable',
+      'mapSettled',
       'retry',
       'withTimeout',
     ]);

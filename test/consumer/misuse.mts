@@ -51,13 +51,13 @@ void gatherSettled(loadAll());
 void first(loadAll());
 // @ts-expect-error await it first
 asCompleted(loadAll());
-// @ts-expect-error an async iterable: read it into an array first
+// @ts-expect-error an async iterable: map() reads one
 void gather(pages());
-// @ts-expect-error an async iterable: read it into an array first
+// @ts-expect-error an async iterable: map() reads one
 void gatherSettled(pages());
-// @ts-expect-error an async iterable: read it into an array first
+// @ts-expect-error an async iterable: map() reads one
 void first(pages());
-// @ts-expect-error an async iterable: read it into an array first
+// @ts-expect-error an async iterable: map() reads one
 asCompleted(pages());
 
 // What keeps compiling.

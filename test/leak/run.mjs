@@ -13,6 +13,11 @@ const scripts = [
   ['heap', 'heap.mjs', 'heap after GC flat: 100k sequential calls, 1e6-task calls'],
   ['timers', 'timers.mjs', 'a settled call never keeps the process alive'],
   ['wrappers', 'wrappers.mjs', 'withTimeout and retry: no listener, no timer after 100k'],
+  [
+    'streams',
+    'streams.mjs',
+    'streams: endless source flat, bounded pulls, no listener or timer left',
+  ],
 ];
 
 if (!existsSync(fileURLToPath(new URL('../../dist/index.js', import.meta.url)))) {

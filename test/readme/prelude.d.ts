@@ -40,3 +40,7 @@ declare function summarise(raw: unknown): string;
 /** README › first: a fetch whose HTTP errors are failures. */
 declare function download(url: string, signal: AbortSignal): Promise<string>;
 declare const mirrors: string[];
+/** README › mapIterable: a lookup per streamed event. */
+declare function loadEvent(id: string, signal: AbortSignal): Promise<{ resolved: boolean }>;
+/** README › Node streams: a Readable in object mode, as the async iterable it is. */
+declare const readable: AsyncIterable<string>;

@@ -39,7 +39,7 @@ function isDomException(value) {
 /** `[name, check(lib)]`: each check throws on a mismatch. */
 const checks = [
   [
-    'exports asCompleted, first, gather, gatherSettled, isolate and TaskGroup as functions',
+    'exports asCompleted, first, gather, gatherSettled, isolate, TaskGroup, map, mapSettled and mapIterable as functions',
     (lib) => {
       for (const name of [
         'asCompleted',
@@ -48,6 +48,9 @@ const checks = [
         'gatherSettled',
         'isolate',
         'TaskGroup',
+        'map',
+        'mapSettled',
+        'mapIterable',
       ]) {
         assert(typeof lib[name] === 'function', `${name} is ${typeof lib[name]}`);
       }
@@ -615,6 +618,75 @@ checks.push(
       }, 1_000)();
       await later(10);
       same(watch.stop(), [], 'warnings');
+checks.push(
+  [
+    'map: an async generator mapped at concurrency 2, results in pull order; bad source rejects',
+    async ({ map }) => {
+      let running = 0;
+      let most = 0;
+      async function* ids() {
+        for (let id = 0; id < 6; id++) {
+          await later(1);
+          yield id;
+        }
+      }
+      const result = await map(
+        ids(),
+        async (id, signal, index) => {
+          assert(signal instanceof AbortSignal, 'the mapper gets a signal');
+          assert(index === id, `index ${index} for item ${id}`);
+          running++;
+          most = Math.max(most, running);
+          await later(6 - id);
+          running--;
+          return id * 10;
+        },
+        { concurrency: 2 },
+      );
+      same(result, [0, 10, 20, 30, 40, 50], 'results');
+      assert(most <= 2, `${most} mappers ran at once`);
+      const { reason } = await rejection(map(42, (x) => x));
+      assert(reason instanceof TypeError, 'a number is no source');
+    },
+  ],
+  [
+    'mapIterable: break aborts the running mappers and closes the source (return() called)',
+    async ({ mapIterable }) => {
+      let closed = false;
+      const aborted = [];
+      async function* endless() {
+        try {
+          for (let i = 0; ; i++) yield i;
+        } finally {
+          closed = true;
+        }
+      }
+      const seen = [];
+      for await (const value of mapIterable(
+        endless(),
+        // Item 0 finishes last of the first three: 1 and 2 are running when the loop breaks.
+        (item, signal) =>
+          item === 0
+            ? later(5, item)
+            : new Promise((resolve) => {
+                signal.addEventListener('abort', () => {
+                  aborted.push(signal.reason?.name);
+                  resolve(item);
+                });
+              }),
+        { concurrency: 3 },
+      )) {
+        seen.push(value);
+        break;
+      }
+      await later(5);
+      same(seen, [0], 'results read');
+      assert(closed, 'the source was not closed');
+      assert(aborted.length >= 1, 'no running mapper was aborted');
+      assert(
+        aborted.every((name) => name === 'AbortError'),
+        `aborted with ${aborted.join(', ')}`,
+      );
     },
   ],
 );

@@ -18,6 +18,9 @@ import('./smoke-checks.mjs').then(async ({ runSmokeChecks, runtimeName, setExitC
     'gather',
     'gatherSettled',
     'isolate',
+    'map',
+    'mapIterable',
+    'mapSettled',
     'retry',
     'withTimeout',
   ];

@@ -1,0 +1,164 @@
+import { startStream } from './map';
+import { Queue } from './queue';
+import { MAP_ITERABLE, Stream, type StreamConsumer } from './stream';
+import type { MapIterableIterator, MapIterableOptions, Mapper, SourceItem } from './types';
+
+type Step = IteratorResult<unknown, undefined>;
+
+interface Waiter {
+  resolve(step: Step): void;
+  reject(reason: unknown): void;
+}
+
+const doneStep = (): Step => ({ done: true, value: undefined });
+
+/**
+ * `mapIterable`'s iterator: hands the stream's results to `next()` calls in call
+ * order, buffering what nobody has asked for yet. The stream starts at the first
+ * `next()`; until then only the arguments are held.
+ */
+class MapIterable implements StreamConsumer {
+  #arguments: [unknown, unknown, unknown] | undefined;
+  #stream: Stream | undefined = undefined;
+  /** Invariant: results offered and not yet taken; a waiter exists only when this is empty. */
+  readonly #ready = new Queue<unknown>();
+  #readyCount = 0;
+  readonly #waiters = new Queue<Waiter>();
+  /** Invariant: the stream has settled: after the ready results, one rejection if `#failure` holds one, then done. */
+  #over = false;
+  #failing = false;
+  #failure: unknown = undefined;
+  /** The loop was left: nothing more is delivered. */
+  #left = false;
+
+  constructor(source: unknown, mapper: unknown, options: unknown) {
+    this.#arguments = [source, mapper, options];
+    defineDispose();
+  }
+
+  next(): Promise<Step> {
+    if (this.#arguments !== undefined) this.#start(this.#arguments);
+    if (this.#readyCount > 0) {
+      const value = this.#ready.shift();
+      this.#readyCount--;
+      this.#stream?.taken();
+      return Promise.resolve({ done: false, value });
+    }
+    if (this.#left) return Promise.resolve(doneStep());
+    if (this.#over) {
+      if (!this.#failing) return Promise.resolve(doneStep());
+      this.#failing = false;
+      const failure = this.#failure;
+      this.#failure = undefined;
+      return Promise.reject(failure);
+    }
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+  }
+
+  return(): Promise<IteratorReturnResult<undefined>> {
+    this.#arguments = undefined;
+    const stream = this.#stream;
+    if (!this.#left) {
+      this.#left = true;
+      while (this.#ready.shift() !== undefined || this.#readyCount > 0) this.#readyCount--;
+      this.#readyCount = 0;
+      this.#failing = false;
+      this.#failure = undefined;
+      for (
+        let waiter = this.#waiters.shift();
+        waiter !== undefined;
+        waiter = this.#waiters.shift()
+      ) {
+        waiter.resolve(doneStep());
+      }
+      stream?.leave();
+    }
+    const finished = { done: true as const, value: undefined };
+    if (stream === undefined || !stream.waitsForCleanup) return Promise.resolve(finished);
+    return stream.promise.then(() => finished);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  offer(value: unknown): void {
+    if (this.#left) return;
+    const waiter = this.#waiters.shift();
+    if (waiter === undefined) {
+      this.#ready.push(value);
+      this.#readyCount++;
+      return;
+    }
+    waiter.resolve({ done: false, value });
+    this.#stream?.taken();
+  }
+
+  over(fails: boolean, reason: unknown): void {
+    this.#over = true;
+    if (this.#left) return;
+    this.#failing = fails;
+    this.#failure = reason;
+    // Waiters exist only when nothing is ready: the first takes the failure, the rest are done.
+    for (let waiter = this.#waiters.shift(); waiter !== undefined; waiter = this.#waiters.shift()) {
+      if (this.#failing) {
+        this.#failing = false;
+        this.#failure = undefined;
+        waiter.reject(reason);
+      } else waiter.resolve(doneStep());
+    }
+  }
+
+  #start([source, mapper, options]: [unknown, unknown, unknown]): void {
+    this.#arguments = undefined;
+    const stream = startStream(MAP_ITERABLE, source, mapper, options, this);
+    if (stream instanceof Stream) this.#stream = stream;
+    // Bad arguments reject the first next(), after which the iterator is done.
+    else this.over(true, stream);
+  }
+}
+
+/** `[Symbol.asyncDispose]` where the runtime has the symbol, defined at first use. */
+let disposeDefined = false;
+function defineDispose(): void {
+  if (disposeDefined) return;
+  disposeDefined = true;
+  if (typeof Symbol.asyncDispose !== 'symbol') return;
+  Object.defineProperty(MapIterable.prototype, Symbol.asyncDispose, {
+    configurable: true,
+    writable: true,
+    value: function asyncDispose(this: MapIterable): Promise<void> {
+      return this.return().then(() => undefined);
+    },
+  });
+}
+
+/**
+ * Maps a source lazily into an async iterator of results, with backpressure:
+ * an item is pulled only while fewer than `concurrency` mappers run *and* fewer
+ * than `buffer` items are not yet taken by the loop — a loop that stops asking
+ * stops the pulling. Results come in input order (a finished one waits for the
+ * ones before it) or, with `order: 'completion'`, as soon as each is ready.
+ * Nothing starts before the first `next()`. Leaving the loop (`break`, a throw,
+ * `await using` ending) aborts the running mappers and closes the source.
+ *
+ * @param source - What to map: any iterable or async iterable.
+ * @param mapper - `(item, signal, index) => result`: the second parameter is the signal.
+ * @param options - `map`'s, plus `order` and `buffer`.
+ * @returns An async iterator of the results, its own async iterable, usable once.
+ *
+ * @example
+ * ```ts
+ * async function* lines() { yield 'a'; yield 'b'; yield 'c'; }
+ * for await (const length of mapIterable(lines(), async (line) => line.length, { concurrency: 2 })) {
+ *   if (length > 10) break; // aborts what still runs, closes the source
+ * }
+ * ```
+ */
+export function mapIterable<S extends AsyncIterable<unknown> | Iterable<unknown>, R>(
+  source: S,
+  mapper: Mapper<SourceItem<S>, R>,
+  options?: MapIterableOptions,
+): MapIterableIterator<Awaited<R>> {
+  return new MapIterable(source, mapper, options) as unknown as MapIterableIterator<Awaited<R>>;
+}

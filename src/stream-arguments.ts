@@ -1,0 +1,93 @@
+import { describeValue } from './describe';
+import { readOptions } from './options';
+import type { StreamSettings } from './stream';
+
+/** A stream's arguments, checked: its settings, its source and how to read it, its mapper. */
+export interface StreamArguments {
+  readonly settings: StreamSettings;
+  readonly source: object;
+  /** The source's `Symbol.asyncIterator` or `Symbol.iterator` method, read once. */
+  readonly iteratorMethod: (this: object) => unknown;
+  readonly asyncIterator: boolean;
+  readonly mapper: (item: unknown, signal: AbortSignal, index: number) => unknown;
+}
+
+/**
+ * Checks a stream's arguments in the documented order: `gather`'s options, then
+ * (for `mapIterable`) `order` and `buffer`, then `source`, then `mapper`. Throws
+ * the first problem; nothing is pulled before every check has passed.
+ */
+export function readStreamArguments(
+  source: unknown,
+  mapper: unknown,
+  options: unknown,
+  iterable: boolean,
+): StreamArguments {
+  const gatherSettings = readOptions(options);
+  let completionOrder = false;
+  let buffer = Number.POSITIVE_INFINITY;
+  if (iterable) {
+    const given = (options ?? {}) as { order?: unknown; buffer?: unknown };
+    const order = given.order;
+    if (order !== undefined && order !== 'input' && order !== 'completion') {
+      throw new TypeError(
+        `Expected \`order\` to be 'input' or 'completion', got ${describeValue(order)}`,
+      );
+    }
+    completionOrder = order === 'completion';
+    const bufferGiven = given.buffer;
+    if (bufferGiven !== undefined && !isCount(bufferGiven)) {
+      throw new RangeError(
+        `Expected \`buffer\` to be an integer from 1 and up or \`Infinity\`, got ${describeValue(bufferGiven)}`,
+      );
+    }
+    buffer = (bufferGiven as number | undefined) ?? gatherSettings.concurrency;
+  }
+  const settings: StreamSettings = { ...gatherSettings, completionOrder, buffer };
+  const [iteratorMethod, asyncIterator] = readIteratorMethod(source);
+  if (typeof mapper !== 'function') {
+    throw new TypeError(`Expected \`mapper\` to be a function, got ${describeValue(mapper)}`);
+  }
+  return {
+    settings,
+    source: Object(source) as object,
+    iteratorMethod,
+    asyncIterator,
+    mapper: mapper as StreamArguments['mapper'],
+  };
+}
+
+function isCount(value: unknown): boolean {
+  return value === Number.POSITIVE_INFINITY || (Number.isInteger(value) && (value as number) >= 1);
+}
+
+/** The method that opens `source`, and whether it is async; anything not iterable throws. */
+function readIteratorMethod(source: unknown): [(this: object) => unknown, boolean] {
+  if (
+    source === null ||
+    source === undefined ||
+    (typeof source !== 'object' && typeof source !== 'function' && typeof source !== 'string')
+  ) {
+    throw new TypeError(
+      `Expected \`source\` to be an iterable or an async iterable, got ${describeValue(source)}`,
+    );
+  }
+  const asyncMethod: unknown = (source as { [Symbol.asyncIterator]?: unknown })[
+    Symbol.asyncIterator
+  ];
+  if (asyncMethod !== undefined && asyncMethod !== null) {
+    if (typeof asyncMethod !== 'function') {
+      throw new TypeError(
+        `Expected \`source\`'s Symbol.asyncIterator to be a function, got ${describeValue(asyncMethod)}`,
+      );
+    }
+    return [asyncMethod as (this: object) => unknown, true];
+  }
+  const syncMethod: unknown = (source as { [Symbol.iterator]?: unknown })[Symbol.iterator];
+  if (typeof syncMethod !== 'function') {
+    throw new TypeError(
+      `Expected \`source\` to be an iterable or an async iterable, got ${describeValue(source)}`,
+    );
+  }
+  return [syncMethod as (this: object) => unknown, false];
+}
