@@ -618,6 +618,10 @@ checks.push(
       }, 1_000)();
       await later(10);
       same(watch.stop(), [], 'warnings');
+    },
+  ],
+);
+
 checks.push(
   [
     'map: an async generator mapped at concurrency 2, results in pull order; bad source rejects',
