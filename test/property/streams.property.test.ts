@@ -282,7 +282,9 @@ async function run(s: StreamScenario): Promise<Observation> {
       (value) => settle('fulfilled', value),
       (reason: unknown) => settle('rejected', reason),
     );
-    for (let tick = 0; tick < TICKS * 5 && o.settled === 'pending'; tick++) await clock.advance();
+    // Long enough for every item and mapper to settle one after another at concurrency 1
+    // (8 items × (6 + 6) ticks); a stream that hangs still stops here.
+    for (let tick = 0; tick < TICKS * 20 && o.settled === 'pending'; tick++) await clock.advance();
     return o;
   }
 
