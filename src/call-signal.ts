@@ -14,9 +14,22 @@ import type { AbortSignalLike } from './types';
  * take an item for a signal and fail later, somewhere confusing.
  */
 
-/** `undefined` and `null` mean "no signal"; anything else must be signal-like. */
+/** This realm's `AbortSignal`, where there is one: its instances need no duck-typing. */
+const NativeAbortSignal: typeof AbortSignal | undefined =
+  typeof AbortSignal === 'function' ? AbortSignal : undefined;
+
+/**
+ * `undefined` and `null` mean "no signal"; anything else must be signal-like. A
+ * native signal — what a call hands its tasks — is known by its class, without
+ * reading three properties per wrapped call.
+ */
 export function isCallSignal(value: unknown): value is AbortSignalLike | null | undefined {
-  return value === undefined || value === null || isAbortSignalLike(value);
+  return (
+    value === undefined ||
+    value === null ||
+    (NativeAbortSignal !== undefined && value instanceof NativeAbortSignal) ||
+    isAbortSignalLike(value)
+  );
 }
 
 /** The rejection of a wrapped task called with something that is not a signal. */
