@@ -13,14 +13,13 @@ export function startStream(
   options: unknown,
   consumer: StreamConsumer | undefined,
 ): Stream | Error {
-  let stream: Stream;
   let args: ReturnType<typeof readStreamArguments>;
   try {
     args = readStreamArguments(source, mapper, options, consumer !== undefined);
   } catch (error) {
     return error as Error;
   }
-  stream = new Stream(mode, args.mapper, args.settings, consumer);
+  const stream = new Stream(mode, args.mapper, args.settings, consumer);
   try {
     stream.begin(args.source, args.iteratorMethod, args.asyncIterator);
   } catch (error) {

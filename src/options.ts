@@ -60,12 +60,7 @@ export function readOptions(options: unknown, readsWaitForCleanup = true): Setti
         `Expected \`concurrency\` to be a number, got ${describeValue(concurrency)}`,
       );
     }
-    if (
-      !(
-        concurrency === Number.POSITIVE_INFINITY ||
-        (Number.isInteger(concurrency) && concurrency >= 1)
-      )
-    ) {
+    if (!isCount(concurrency)) {
       throw new RangeError(
         `Expected \`concurrency\` to be an integer from 1 and up or \`Infinity\`, got ${describeValue(concurrency)}`,
       );
@@ -100,6 +95,11 @@ export function readOptions(options: unknown, readsWaitForCleanup = true): Setti
     timeout: timeout ?? Number.POSITIVE_INFINITY,
     waitForCleanup: waitForCleanup ?? false,
   };
+}
+
+/** An integer ≥ 1 or `Infinity`: what `concurrency` and a stream's `buffer` accept. */
+export function isCount(value: unknown): boolean {
+  return value === Number.POSITIVE_INFINITY || (Number.isInteger(value) && (value as number) >= 1);
 }
 
 export function isAbortSignalLike(value: unknown): value is AbortSignalLike {

@@ -1,5 +1,5 @@
 import { describeValue } from './describe';
-import { readOptions } from './options';
+import { isCount, readOptions } from './options';
 import type { StreamSettings } from './stream';
 
 /** A stream's arguments, checked: its settings, its source and how to read it, its mapper. */
@@ -55,10 +55,6 @@ export function readStreamArguments(
     asyncIterator,
     mapper: mapper as StreamArguments['mapper'],
   };
-}
-
-function isCount(value: unknown): boolean {
-  return value === Number.POSITIVE_INFINITY || (Number.isInteger(value) && (value as number) >= 1);
 }
 
 /** The method that opens `source`, and whether it is async; anything not iterable throws. */

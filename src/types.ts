@@ -177,8 +177,8 @@ type IsThenable<T> = string extends keyof T
   : T extends { then(...args: infer A): unknown }
     ? A extends []
       ? false
-      : // biome-ignore lint/suspicious/noExplicitAny: a callback of `any` fits whatever value a thenable's callback takes.
-        ((value: any) => unknown) extends A[0]
+      : // A callback taking `unknown` fits whatever value a thenable's callback passes.
+        ((value: unknown) => unknown) extends A[0]
         ? true
         : false
     : false;
