@@ -165,7 +165,8 @@ export class Stream implements AbortFollower, LimiterHost<Item> {
    * a consumer; each lists one idle item. They hold nothing of any call.
    */
   static #keepIdle(): void {
-    idleStreams = [];
+    const idle = ownList<unknown>();
+    idleStreams = idle;
     for (const options of [undefined, { concurrency: 1 }]) {
       for (const consumer of [undefined, idleConsumer]) {
         const iterable = consumer !== undefined;
@@ -175,7 +176,7 @@ export class Stream implements AbortFollower, LimiterHost<Item> {
         stream.#ending = LEFT;
         stream.#accept(stream);
         stream.#accept(0);
-        idleStreams.push(stream);
+        idle[idle.length] = stream;
       }
     }
     // The results list in each elements kind it goes through (its map transitions are weak too).
@@ -185,7 +186,7 @@ export class Stream implements AbortFollower, LimiterHost<Item> {
     (kinds[2] as OwnList<unknown>)[0] = 0.5;
     (kinds[3] as OwnList<unknown>)[0] = idleConsumer;
     (kinds[4] as OwnList<unknown>)[1] = idleConsumer;
-    idleStreams.push(...kinds);
+    for (const kind of kinds) idle[idle.length] = kind;
   }
 
   /** With `waitForCleanup`, ending waits for the started mappers and the source's `return()`. */
@@ -647,7 +648,7 @@ function outcomeOf(fulfilled: boolean, outcome: unknown): PromiseSettledResult<u
     : { status: 'rejected', reason: outcome };
 }
 
-let idleStreams: unknown[] | undefined;
+let idleStreams: OwnList<unknown> | undefined;
 
 function idleMapper(): void {}
 

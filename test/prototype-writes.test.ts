@@ -6,7 +6,17 @@
  */
 import pLimit from 'p-limit';
 import { describe, expect, it } from 'vitest';
-import { asCompleted, first, gather, gatherSettled, isolate, TaskGroup } from '../src/index';
+import {
+  asCompleted,
+  first,
+  gather,
+  gatherSettled,
+  isolate,
+  map,
+  mapIterable,
+  mapSettled,
+  TaskGroup,
+} from '../src/index';
 
 const TRAPPED_INDICES = 8;
 
@@ -239,6 +249,28 @@ describe('every public function writes only own properties', () => {
         return [...values, await fourth, ...(await Promise.all(rest))];
       },
       [1, 2, 3, 4, 5, 6],
+    ],
+    [
+      'map: an array at concurrency 2 (the first stream of the module included)',
+      () => map([1, 2, 3], (item) => slow(item * 10), { concurrency: 2 }),
+      [10, 20, 30],
+    ],
+    [
+      'mapSettled: values and failures',
+      () => mapSettled([1, 2], (item) => (item === 2 ? failing('no') : item)),
+      [
+        { status: 'fulfilled', value: 1 },
+        { status: 'rejected', reason: 'no' },
+      ],
+    ],
+    [
+      'mapIterable: completion order, results waited for and buffered',
+      async () => {
+        const iterator = mapIterable([1, 2, 3], (item) => slow(item), { order: 'completion' });
+        const waiting = [iterator.next(), iterator.next(), iterator.next(), iterator.next()];
+        return (await Promise.all(waiting)).map((step) => (step.done ? 'done' : step.value));
+      },
+      [1, 2, 3, 'done'],
     ],
     [
       'isolate inside gather',
