@@ -2,6 +2,7 @@ import { readCollection } from './collection';
 import { SharedLimit } from './limits/shared-limit';
 import { Window } from './limits/window';
 import { readOptions } from './options';
+import { keptLists } from './own-list';
 import type { Rules } from './rules';
 import { Run } from './run';
 
@@ -32,7 +33,7 @@ export function createRun<C>(
     const shared = new Run(rules, context, readCollection([]), readOptions(undefined));
     windowed.limiter = new Window(1, windowed);
     shared.limiter = new SharedLimit(idleLimit, shared);
-    idleRuns = [windowed, shared];
+    idleRuns = [windowed, shared, keptLists];
   }
   return run;
 }

@@ -60,11 +60,11 @@ export class Group implements AbortFollower, LimiterHost<Spawned> {
   #reject!: (reason: unknown) => void;
   // One pair per group: what a task started at once goes through.
   readonly #fulfilled = (value: unknown): unknown => {
-    this.#settledLater(true, value);
+    this.#settledNow(true, value);
     return value;
   };
   readonly #rejected = (reason: unknown): never => {
-    this.#settledLater(false, reason);
+    this.#settledNow(false, reason);
     throw reason;
   };
 
@@ -160,7 +160,7 @@ export class Group implements AbortFollower, LimiterHost<Spawned> {
     return spawned;
   }
 
-  start(spawned: Spawned): Promise<void> | undefined {
+  call(spawned: Spawned): Promise<unknown> | undefined {
     if (this.#stopped) return undefined;
     this.#handed.delete(spawned);
     let result: unknown;
@@ -168,27 +168,18 @@ export class Group implements AbortFollower, LimiterHost<Spawned> {
     try {
       result = spawned.task(this.signal);
       promise = promiseFor(result);
-      if (promise !== undefined) {
-        return nativeThen.call(
-          promise,
-          (value) => {
-            spawned.resolve(value);
-            this.#settledLater(true, value);
-          },
-          (reason) => {
-            spawned.reject(reason);
-            this.#settledLater(false, reason);
-          },
-        ) as Promise<void>;
-      }
     } catch (error) {
-      spawned.reject(error);
-      this.#settledNow(false, error);
+      this.settled(spawned, false, error);
       return undefined;
     }
-    spawned.resolve(result);
-    this.#settledNow(true, result);
-    return undefined;
+    if (promise === undefined) this.settled(spawned, true, result);
+    return promise;
+  }
+
+  settled(spawned: Spawned, fulfilled: boolean, outcome: unknown): void {
+    if (fulfilled) spawned.resolve(outcome);
+    else spawned.reject(outcome);
+    this.#settledNow(fulfilled, outcome);
   }
 
   refuse(spawned: Spawned, error: unknown): void {
@@ -212,16 +203,11 @@ export class Group implements AbortFollower, LimiterHost<Spawned> {
     this.#reject(error);
   }
 
-  /** A spawned task settled: one that settled as it returned frees its limiter place itself. */
+  /** A spawned task settled: the first failure stops the group. */
   #settledNow(fulfilled: boolean, outcome: unknown): void {
     this.#pending--;
     if (!fulfilled && !this.#stopped) this.#stop(outcome, createAbortError(outcome));
     this.#settleIfDone();
-  }
-
-  #settledLater(fulfilled: boolean, outcome: unknown): void {
-    this.#settledNow(fulfilled, outcome);
-    this.#limiter?.release();
   }
 
   /**

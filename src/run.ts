@@ -98,9 +98,11 @@ export class Run<C = unknown> implements AbortFollower, LimiterHost<number> {
     for (let slot = 0; slot < values.length && this.#ending === 0; slot++) {
       this.read = slot + 1;
       const task = values[slot];
-      if (typeof task !== 'function') this.#awaitSlot(slot, task, false);
-      else if (limiter === undefined) this.start(slot);
-      else {
+      if (typeof task !== 'function') this.#awaitTask(slot, task);
+      else if (limiter === undefined) {
+        const promise = this.call(slot);
+        if (promise !== undefined) this.#watch(slot, promise, true);
+      } else {
         this.state[slot] = WAITING;
         limiter.enqueue();
       }
@@ -120,20 +122,34 @@ export class Run<C = unknown> implements AbortFollower, LimiterHost<number> {
     return slot === read ? undefined : slot;
   }
 
-  /** Calls the task function of `slot` with the call's signal, then awaits what it returns. */
-  start(slot: number): Promise<void> | undefined {
+  /**
+   * Calls the task function of `slot` with the call's signal. Returns the promise
+   * to await for it, or `undefined` when its outcome is already recorded (it threw
+   * or returned a plain value) or the run has ended and it is not called.
+   */
+  call(slot: number): Promise<unknown> | undefined {
     if (this.#ending !== 0) return undefined;
     const task = this.values[slot] as TaskFunction;
     this.state[slot] = RUNNING;
     this.#running++;
     let result: unknown;
+    let promise: Promise<unknown> | undefined;
     try {
       result = task(this.#signal ?? this.#makeSignal());
+      promise = promiseFor(result);
     } catch (error) {
       this.#settledNow(slot, true, false, error);
       return undefined;
     }
-    return this.#awaitSlot(slot, result, true);
+    if (promise === undefined) this.#settledNow(slot, true, true, result);
+    // While it runs, what the task function closes over is not kept by the run.
+    else this.values[slot] = undefined;
+    return promise;
+  }
+
+  /** For the limiter: the promise a started task function returned has settled. */
+  settled(slot: number, fulfilled: boolean, outcome: unknown): void {
+    this.#settledNow(slot, true, fulfilled, outcome);
   }
 
   /** The limiter refused the task function of `slot`: it fails as if it had thrown. */
@@ -142,50 +158,45 @@ export class Run<C = unknown> implements AbortFollower, LimiterHost<number> {
   }
 
   /**
-   * Awaits what a slot holds: what its task function returned (`started`) or a
-   * task of the input. A plain value has settled as it is: no promise is made for
-   * it. A promise goes to the batch, or gets a pair of reactions that know the slot.
+   * Awaits a task of the input that is not a task function. A plain value has
+   * settled as it is: no promise is made for it.
    */
-  #awaitSlot(slot: number, task: unknown, started: boolean): Promise<void> | undefined {
+  #awaitTask(slot: number, task: unknown): void {
     let promise: Promise<unknown> | undefined;
     try {
       promise = promiseFor(task);
     } catch (error) {
-      this.#settledNow(slot, started, false, error);
-      return undefined;
+      this.#settledNow(slot, false, false, error);
+      return;
     }
-    if (!started) this.state[slot] = AWAITED;
-    if (promise === undefined) {
-      if (started || !this.#rules.defersPlainValues) this.#settledNow(slot, started, true, task);
-      // `first`: as `Promise.any` awaits a value, an already fulfilled promise before
-      // it wins (test/first.test.ts, "awaits a plain value as Promise.any does").
-      else nativeThen.call(fulfilledPromise(), () => this.record(slot, true, task), undefined);
-      return undefined;
-    }
+    this.state[slot] = AWAITED;
+    if (promise !== undefined) this.#watch(slot, promise, false);
+    else if (!this.#rules.defersPlainValues) this.#settledNow(slot, false, true, task);
+    // `first`: as `Promise.any` awaits a value, an already fulfilled promise before
+    // it wins (test/first.test.ts, "awaits a plain value as Promise.any does").
+    else nativeThen.call(fulfilledPromise(), () => this.record(slot, true, task), undefined);
+  }
+
+  /**
+   * Waits for a slot's promise with no limiter: it goes to the batch, or gets a
+   * pair of reactions that know the slot.
+   */
+  #watch(slot: number, promise: Promise<unknown>, started: boolean): void {
     if (this.#batched) {
       this.values[slot] = promise;
       this.batchCount++;
-      return undefined;
+      return;
     }
-    // While it runs, what the task function closes over is not kept by the run.
-    if (started) this.values[slot] = undefined;
     try {
-      return nativeThen.call(
+      nativeThen.call(
         promise,
-        (value) => this.#settledLater(slot, started, true, value),
-        (reason) => this.#settledLater(slot, started, false, reason),
-      ) as Promise<void>;
+        (value) => this.#settledNow(slot, started, true, value),
+        (reason) => this.#settledNow(slot, started, false, reason),
+      );
     } catch (error) {
       // `Promise.prototype.then` borrowed by an object that is not a promise.
       this.#settledNow(slot, started, false, error);
-      return undefined;
     }
-  }
-
-  /** A task function's settlement hands its limiter place on — after the outcome. */
-  #settledLater(slot: number, started: boolean, fulfilled: boolean, outcome: unknown): void {
-    this.#settledNow(slot, started, fulfilled, outcome);
-    if (started) this.limiter?.release();
   }
 
   #settledNow(slot: number, started: boolean, fulfilled: boolean, outcome: unknown): void {

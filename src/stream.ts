@@ -3,7 +3,7 @@ import { createLimiter, type LimiterHost, type StartLimiter } from './limits/lim
 import { type CallLinks, linkCaller } from './links';
 import { liftListenerCap } from './listener-cap';
 import type { Settings } from './options';
-import { listAsArray, type OwnList, ownList } from './own-list';
+import { keptLists, listAsArray, type OwnList, ownList } from './own-list';
 import { absorbRejection, nativeThen, promiseFor } from './promises';
 import { Queue } from './queue';
 import type { AbortFollower } from './signal-link';
@@ -76,7 +76,7 @@ export interface StreamConsumer {
  * source holds bounded memory.
  *
  * Path of one item: {@link pump} pulls it → {@link accept} counts it (a sync
- * thenable is awaited first) → {@link start} calls the mapper (at once, or when the
+ * thenable is awaited first) → {@link call} calls the mapper (at once, or when the
  * shared limiter calls its wrapper) → {@link settleItem} records the outcome and
  * pumps again. The stream ends once ({@link end} or {@link complete}), closes the
  * source once, and settles once ({@link settle}).
@@ -179,14 +179,7 @@ export class Stream implements AbortFollower, LimiterHost<Item> {
         idle[idle.length] = stream;
       }
     }
-    // The results list in each elements kind it goes through (its map transitions are weak too).
-    const kinds: OwnList<unknown>[] = [ownList(), ownList(), ownList(), ownList(), ownList()];
-    (kinds[0] as OwnList<unknown>)[0] = 0;
-    (kinds[1] as OwnList<unknown>)[1] = 0;
-    (kinds[2] as OwnList<unknown>)[0] = 0.5;
-    (kinds[3] as OwnList<unknown>)[0] = idleConsumer;
-    (kinds[4] as OwnList<unknown>)[1] = idleConsumer;
-    for (const kind of kinds) idle[idle.length] = kind;
+    idle[idle.length] = keptLists;
   }
 
   /** With `waitForCleanup`, ending waits for the started mappers and the source's `return()`. */
@@ -339,7 +332,8 @@ export class Stream implements AbortFollower, LimiterHost<Item> {
   #dispatch(item: Item): void {
     if (item.state !== PULLED || this.#ending !== GOING_ON) return;
     if (this.#limiter === undefined) {
-      this.start(item);
+      const promise = this.call(item);
+      if (promise !== undefined) void this.#awaitMapper(item, promise);
       return;
     }
     this.#handed++;
@@ -352,8 +346,12 @@ export class Stream implements AbortFollower, LimiterHost<Item> {
     return this.#waiting.shift();
   }
 
-  /** Calls the mapper for `item` with the call's signal, then awaits what it returns. */
-  start(item: Item): Promise<void> | undefined {
+  /**
+   * Calls the mapper for `item` with the call's signal. Returns the promise to
+   * await for it, or `undefined` when its outcome is already recorded or the
+   * stream has ended and it is not called.
+   */
+  call(item: Item): Promise<unknown> | undefined {
     if (this.#limiter !== undefined) {
       this.#handed--;
       // The limiter took the previous item: the next may be pulled.
@@ -378,11 +376,13 @@ export class Stream implements AbortFollower, LimiterHost<Item> {
       this.settleItem(item, false, error, true);
       return undefined;
     }
-    if (promise === undefined) {
-      this.settleItem(item, true, result, true);
-      return undefined;
-    }
-    return this.#awaitMapper(item, promise);
+    if (promise === undefined) this.settleItem(item, true, result, true);
+    return promise;
+  }
+
+  /** For the shared limiter: the promise a started mapper returned has settled. */
+  settled(item: Item, fulfilled: boolean, outcome: unknown): void {
+    this.settleItem(item, fulfilled, outcome, true);
   }
 
   async #awaitMapper(item: Item, promise: Promise<unknown>): Promise<void> {

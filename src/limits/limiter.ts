@@ -4,9 +4,9 @@ import { SharedLimit } from './shared-limit';
 import { Window } from './window';
 
 /**
- * What a limiter sees of a run or a group: three methods, never their state.
- * `S` names a waiting task function — a slot index for a run, a queued spawn for a
- * group, an item pulled from a source for a stream.
+ * What a limiter sees of a run, a group or a stream: four methods, never their
+ * state. `S` names a waiting task function — a slot index for a run, a queued
+ * spawn for a group, an item pulled from a source for a stream.
  */
 export interface LimiterHost<S> {
   /**
@@ -15,22 +15,24 @@ export interface LimiterHost<S> {
    */
   next(): S | undefined;
   /**
-   * Calls the task function now. Returns a promise that fulfils once it has
-   * settled and its outcome is recorded, or `undefined` when there is nothing to
-   * wait for: it settled as it returned, or the host had ended and did not call it.
+   * Calls the task function now. Returns the promise it returned, for the limiter
+   * to await and hand to {@link settled}; or `undefined` when there is nothing to
+   * await: it settled as it returned (its outcome is recorded), or the host had
+   * ended and did not call it.
    */
-  start(waiting: S): Promise<void> | undefined;
+  call(waiting: S): Promise<unknown> | undefined;
+  /** The promise {@link call} returned has settled: the host records the outcome. */
+  settled(waiting: S, fulfilled: boolean, outcome: unknown): void;
   /** The limiter refused it before calling it: the task fails with `error`. */
   refuse(waiting: S, error: unknown): void;
 }
 
 /**
- * Decides *when* task functions start. The host calls {@link enqueue} when a task
- * function starts waiting and {@link release} when one it started has settled.
+ * Decides *when* task functions start: the host calls {@link enqueue} when one
+ * starts waiting; the limiter takes it with `next()` when a place is free.
  */
 export interface StartLimiter {
   enqueue(): void;
-  release(): void;
 }
 
 /**

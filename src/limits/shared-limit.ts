@@ -22,9 +22,6 @@ export class SharedLimit<S> implements StartLimiter {
     }
   }
 
-  /** The wrapper's promise holds the limiter's place: nothing to do here. */
-  release(): void {}
-
   #hand(waiting: S): void {
     const host = this.#host;
     // Per task: the wrapper and the refusal handler share one closure context.
@@ -37,7 +34,8 @@ export class SharedLimit<S> implements StartLimiter {
     const wrapper = (): Promise<void> => {
       called = true;
       if (refused) return fulfilledPromise();
-      return host.start(waiting) ?? fulfilledPromise();
+      const promise = host.call(waiting);
+      return promise === undefined ? fulfilledPromise() : this.#hold(waiting, promise);
     };
     // Refused before it ran (p-limit's `clearQueue` with `rejectOnClear`,
     // Bottleneck's `stop`): the task fails with that error. A rejection after the
@@ -56,5 +54,18 @@ export class SharedLimit<S> implements StartLimiter {
     }
     if (queued instanceof Promise) nativeThen.call(queued, undefined, refuse);
     else Promise.resolve(queued).then(undefined, refuse);
+  }
+
+  /** Awaits a started task for the limiter: its place is held until the outcome is recorded. */
+  async #hold(waiting: S, promise: Promise<unknown>): Promise<void> {
+    let fulfilled = true;
+    let outcome: unknown;
+    try {
+      outcome = await promise;
+    } catch (reason) {
+      fulfilled = false;
+      outcome = reason;
+    }
+    this.#host.settled(waiting, fulfilled, outcome);
   }
 }
