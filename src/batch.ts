@@ -42,7 +42,11 @@ function handOver<C>(run: Run<C>): void {
 }
 
 /** `results` are in the order of the batched slots: each is recorded as that slot's outcome. */
-function recordResults<C>(run: Run<C>, results: readonly unknown[]): void {
+function recordResults<C>(run: Run<C>, results: unknown[]): void {
+  if (results.length === run.values.length) {
+    run.completeWith(results);
+    return;
+  }
   const { state } = run;
   for (let slot = 0, k = 0; k < results.length && !run.ended; slot++) {
     if (state[slot] !== DONE) run.record(slot, true, results[k++]);

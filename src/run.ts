@@ -29,8 +29,9 @@ export class Run<C = unknown> implements AbortFollower, LimiterHost<number> {
   /**
    * Invariant: per slot, the input task until it is DONE (then what the rules keep),
    * except while it is awaited: then nothing, or the promise the batch waits on.
+   * Replaced once, by {@link completeWith}, with the batch's results.
    */
-  readonly values: unknown[];
+  values: unknown[];
   /** Invariant: one of slots.ts's states per slot, only ever moving forward. */
   readonly state: Uint8Array;
   /** Invariant: settled exactly once, by `#settle`. */
@@ -278,6 +279,17 @@ export class Run<C = unknown> implements AbortFollower, LimiterHost<number> {
     this.#controller?.abort(passOn && cause !== undefined ? cause : createAbortError(cause));
     if (!this.waitForCleanup || this.#running === 0) this.#settle();
     else if (this.#batched && !this.#reading) this.#rules.batch?.holdForCleanup(this);
+  }
+
+  /**
+   * The batch's `Promise.all` fulfilled and every slot was in it: its results, in
+   * slot order, are what `rules.fulfilled` would keep (`gather`'s, the one rules with
+   * a batch), so the call completes with that list as it is, not slot by slot.
+   */
+  completeWith(results: unknown[]): void {
+    if (this.#ending !== 0) return;
+    this.values = results;
+    this.#complete();
   }
 
   /** `count` batched task functions have settled (with waitForCleanup, after the end). */
