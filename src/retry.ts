@@ -95,10 +95,31 @@ export function retry<R>(
     } catch (error) {
       return retryAfter(task, plan, attemptSignal, error) as Promise<Awaited<R>>;
     }
-    return nativeThen.call(first, undefined, (error: unknown) =>
-      retryAfter(task, plan, attemptSignal, error),
+    // Why a bound function and not an arrow `(error) => retryAfter(…)`: the arrow
+    // is a closure plus a context for `attemptSignal`, made on every call and kept
+    // until the attempt settles; with 1e5 tasks in flight, the collector copying
+    // them was most of what retry cost over a bare `.then` (issue 14). A bound
+    // function holds the same three values in fewer bytes.
+    return nativeThen.call(
+      first,
+      undefined,
+      afterFirstFailure.bind(undefined, task, plan, attemptSignal),
     ) as Promise<Awaited<R>>;
   };
+}
+
+/**
+ * The first attempt's rejection handler, bound to one call's task, plan and signal.
+ * Why not `retryAfter.bind`: on Node 20, binding the async function measured
+ * slower than the closure it replaces; binding this plain function does not.
+ */
+function afterFirstFailure(
+  task: (signal: AbortSignal) => unknown,
+  plan: RetryPlan,
+  signal: AbortSignalLike,
+  failure: unknown,
+): Promise<unknown> {
+  return retryAfter(task, plan, signal, failure);
 }
 
 /** Everything that follows the failure of the first attempt, to the end. */
