@@ -1,16 +1,11 @@
 import { beginRun, createRun } from './call';
+import type { GatherOptions } from './option-types';
 import { nativeThen } from './promises';
 import { Queue } from './queue';
+import type { AsCompletedEntry, AsCompletedIterator, CompletedEntry } from './result-types';
 import { GO_ON, type Rules } from './rules';
 import type { Run } from './run';
-import type {
-  AsCompletedEntry,
-  AsCompletedIterator,
-  CompletedEntry,
-  GatherInput,
-  GatherOptions,
-  GatherTasks,
-} from './types';
+import type { GatherInput, GatherTasks } from './types';
 
 type Entry = CompletedEntry<unknown, unknown>;
 type Step = IteratorResult<Entry, undefined>;

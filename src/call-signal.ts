@@ -1,7 +1,7 @@
 import { describeValue } from './describe';
 import { liftListenerCap } from './listener-cap';
+import type { AbortSignalLike } from './option-types';
 import { isAbortSignalLike } from './options';
-import type { AbortSignalLike } from './types';
 
 /**
  * What the task functions that `withTimeout` and `retry` return share: reading the

@@ -1,6 +1,8 @@
 import { startCall } from './call';
+import type { GatherOptions } from './option-types';
+import type { FirstResult } from './result-types';
 import { GO_ON, RESOLVE, type Rules } from './rules';
-import type { FirstResult, GatherInput, GatherOptions, GatherTasks } from './types';
+import type { GatherInput, GatherTasks } from './types';
 
 /** `AggregateError` where it exists; an `Error` with the same `errors` elsewhere. */
 function allRejected(errors: unknown[]): Error {

@@ -1,14 +1,10 @@
 import { promiseAllBatch } from './batch';
 import { startCall } from './call';
 import { shapeOutput } from './collection';
+import type { GatherOptions } from './option-types';
+import type { GatherResult, GatherSettledResult } from './result-types';
 import { GO_ON, REJECT, type Rules } from './rules';
-import type {
-  GatherInput,
-  GatherOptions,
-  GatherResult,
-  GatherSettledResult,
-  GatherTasks,
-} from './types';
+import type { GatherInput, GatherTasks } from './types';
 
 /**
  * `gather`: every task must fulfil; the first failure observed ends the call with

@@ -5,32 +5,31 @@ export { gather, gatherSettled } from './gather';
 export { isolate } from './isolate';
 export { map, mapSettled } from './map';
 export { mapIterable } from './map-iterable';
-export { retry } from './retry';
-export { TaskGroup } from './task-group';
 export type {
   AbortSignalLike,
-  AnyTask,
+  GatherOptions,
+  IsolateOptions,
+  Limiter,
+  TaskGroupOptions,
+} from './option-types';
+export type {
   AsCompletedEntry,
   AsCompletedIterator,
   CompletedEntry,
   FirstResult,
-  GatherInput,
-  GatherOptions,
   GatherResult,
   GatherSettledResult,
-  GatherTasks,
-  IsolateOptions,
-  IsolateTask,
-  Limiter,
+  TaskResult,
+} from './result-types';
+export { retry } from './retry';
+export type {
   MapIterableIterator,
   MapIterableOptions,
   MapOptions,
   Mapper,
   SourceItem,
-  Task,
-  TaskFunction,
-  TaskGroupOptions,
-  TaskResult,
-} from './types';
+} from './stream-types';
+export { TaskGroup } from './task-group';
+export type { AnyTask, GatherInput, GatherTasks, IsolateTask, Task, TaskFunction } from './types';
 export { withTimeout } from './with-timeout';
 export type { RetryOptions } from './wrapper-types';

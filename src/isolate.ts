@@ -1,6 +1,8 @@
 import { describeValue } from './describe';
+import type { IsolateOptions } from './option-types';
 import { absorbRejection } from './promises';
-import type { IsolateOptions, IsolateTask, TaskResult } from './types';
+import type { TaskResult } from './result-types';
+import type { IsolateTask } from './types';
 
 /**
  * Wraps one task so that its failure is contained: the isolated task resolves with

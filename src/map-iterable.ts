@@ -1,7 +1,7 @@
 import { startStream } from './map';
 import { Queue } from './queue';
 import { MAP_ITERABLE, Stream, type StreamConsumer } from './stream';
-import type { MapIterableIterator, MapIterableOptions, Mapper, SourceItem } from './types';
+import type { MapIterableIterator, MapIterableOptions, Mapper, SourceItem } from './stream-types';
 
 type Step = IteratorResult<unknown, undefined>;
 

@@ -1,6 +1,6 @@
 import { MAP, MAP_SETTLED, Stream, type StreamConsumer } from './stream';
 import { readStreamArguments } from './stream-arguments';
-import type { MapOptions, Mapper, SourceItem } from './types';
+import type { MapOptions, Mapper, SourceItem } from './stream-types';
 
 /**
  * Makes and begins a stream; every error, bad arguments included, becomes the

@@ -1,5 +1,5 @@
 import { describeValue } from './describe';
-import type { AbortSignalLike, Limiter } from './types';
+import type { AbortSignalLike, Limiter } from './option-types';
 
 /** Options of one call, checked, with defaults filled in. */
 export interface Settings {

@@ -1,8 +1,8 @@
 import { backoff } from './backoff';
 import { callSignalError, isCallSignal, ownController, rejectWithReason } from './call-signal';
 import { describeValue } from './describe';
+import type { AbortSignalLike } from './option-types';
 import { nativeThen } from './promises';
-import type { AbortSignalLike } from './types';
 import { wait } from './wait';
 import type { RetryOptions } from './wrapper-types';
 

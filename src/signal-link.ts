@@ -1,4 +1,4 @@
-import type { AbortSignalLike } from './types';
+import type { AbortSignalLike } from './option-types';
 
 /** What a call that follows a caller's signal must do when that signal aborts. */
 export interface AbortFollower {

@@ -1,7 +1,7 @@
 import { describeValue } from './describe';
 import { Group } from './group';
+import type { TaskGroupOptions } from './option-types';
 import { readOptions } from './options';
-import type { TaskGroupOptions } from './types';
 
 declare global {
   // What `await using` calls. Declared here too so that the published types

@@ -1,6 +1,6 @@
 import { rejectWithReason } from './call-signal';
+import type { AbortSignalLike } from './option-types';
 import { type AbortFollower, linkSignal, type SignalFollowers, unlinkSignal } from './signal-link';
-import type { AbortSignalLike } from './types';
 
 /**
  * Longest delay `setTimeout` honours (2³¹−1 ms); longer ones fire at once in every

@@ -1,9 +1,9 @@
 import { callSignalError, isCallSignal, ownController, rejectWithReason } from './call-signal';
 import { describeValue } from './describe';
 import { type CallLinks, linkCaller } from './links';
+import type { AbortSignalLike } from './option-types';
 import { nativeThen } from './promises';
 import type { AbortFollower } from './signal-link';
-import type { AbortSignalLike } from './types';
 
 /**
  * Puts a deadline on one task that really stops it: the task gets a signal of its

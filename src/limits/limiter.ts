@@ -1,5 +1,5 @@
+import type { Limiter as LimitFunction } from '../option-types';
 import type { Settings } from '../options';
-import type { Limiter as LimitFunction } from '../types';
 import { SharedLimit } from './shared-limit';
 import { Window } from './window';
 

@@ -1,5 +1,5 @@
+import type { Limiter as LimitFunction } from '../option-types';
 import { fulfilledPromise, nativeThen } from '../promises';
-import type { Limiter as LimitFunction } from '../types';
 import type { LimiterHost, StartLimiter } from './limiter';
 
 /**
