@@ -1,6 +1,7 @@
 import { startStream } from './map';
 import { Queue } from './queue';
-import { MAP_ITERABLE, Stream, type StreamConsumer } from './stream';
+import { MAP_ITERABLE, Stream } from './stream';
+import type { StreamConsumer } from './stream-delivery';
 import type { MapIterableIterator, MapIterableOptions, Mapper, SourceItem } from './types';
 
 type Step = IteratorResult<unknown, undefined>;
