@@ -1,6 +1,11 @@
 import { describeValue } from './describe';
-import { isCount, readOptions } from './options';
-import type { StreamSettings } from './stream';
+import { isCount, readOptions, type Settings } from './options';
+
+/** Options of a stream, checked: `gather`'s, plus `mapIterable`'s order and buffer. */
+export interface StreamSettings extends Settings {
+  readonly completionOrder: boolean;
+  readonly buffer: number;
+}
 
 /** A stream's arguments, checked: its settings, its source and how to read it, its mapper. */
 export interface StreamArguments {

@@ -1,45 +1,132 @@
-import { absorbRejection, promiseFor } from './promises';
+import { absorbRejection, nativeThen, promiseFor } from './promises';
 
-/** A source's iterator method: `next()`, read once when the source is opened. */
-export type NextMethod = (this: object) => unknown;
-
-/** Opens the source: its iterator, checked to be an object with a `next()` method. */
-export function openSource(
-  source: object,
-  method: (this: object) => unknown,
-): [iterator: object, next: NextMethod] {
-  const iterator: unknown = method.call(source);
-  if (typeof iterator !== 'object' || iterator === null) {
-    throw new TypeError('Expected the iterator of `source` to be an object');
-  }
-  const next: unknown = (iterator as { next?: unknown }).next;
-  if (typeof next !== 'function') {
-    throw new TypeError('Expected the iterator of `source` to have a next() method');
-  }
-  return [iterator, next as NextMethod];
-}
+type NextMethod = (this: object) => unknown;
 
 /**
- * Closes the source as `for await` does on `break`: calls its iterator's
- * `return()`, if it has one. Returns the promise `return()` gave, to wait for with
- * `waitForCleanup`; what it throws or rejects with is absorbed — the stream has its
- * own outcome.
+ * A stream's source, read with the async iteration protocol: opened once, one
+ * `next()` at a time — never two at once — and closed once (`return()`, as
+ * `for await` does on `break`), never after it threw or was done. A sync source
+ * is read synchronously, in the pump's loop; an async one's `next()` pumps again
+ * when it answers.
+ *
+ * The intake ({@link StreamIntake}) builds on it: it decides *when* to pull.
  */
-export function closeSource(iterator: object): Promise<unknown> | undefined {
-  let closed: unknown;
-  try {
-    const close = (iterator as { return?: unknown }).return;
-    if (typeof close !== 'function') return undefined;
-    closed = close.call(iterator);
-  } catch {
-    return undefined;
+export abstract class StreamSource {
+  #iterator: object | undefined = undefined;
+  #next: NextMethod | undefined = undefined;
+  #async = false;
+  /** Invariant: a `next()` of an async source is in flight. */
+  #pulling = false;
+  /** Invariant: the source may still be pulled or closed: false once done, failed or closed. */
+  #open = true;
+  /** Invariant: the source said it is done; nothing more will be pulled. */
+  protected sourceDone = false;
+
+  /** An item is pulled, from a sync source or not. */
+  protected abstract accept(value: unknown, sync: boolean): void;
+  /** The source failed (`next()` threw, rejected or gave a non-object): the stream fails with it. */
+  abstract crash(error: unknown): void;
+  abstract pump(): void;
+
+  /** Opens the source: its iterator, checked to be an object with a `next()` method. */
+  protected open(source: object, method: (this: object) => unknown, asyncIterator: boolean): void {
+    const iterator: unknown = method.call(source);
+    if (typeof iterator !== 'object' || iterator === null) {
+      throw new TypeError('Expected the iterator of `source` to be an object');
+    }
+    const next: unknown = (iterator as { next?: unknown }).next;
+    if (typeof next !== 'function') {
+      throw new TypeError('Expected the iterator of `source` to have a next() method');
+    }
+    this.#iterator = iterator;
+    this.#next = next as NextMethod;
+    this.#async = asyncIterator;
   }
-  let promise: Promise<unknown> | undefined;
-  try {
-    promise = promiseFor(closed);
-  } catch {
-    return undefined;
+
+  /**
+   * Pulls one item, if the source may be read now. Returns whether the pull was
+   * answered at once, so the caller may pull again: false when the source is done,
+   * failed or closed, and while an async `next()` is in flight.
+   */
+  protected pull(): boolean {
+    if (!this.#open || this.#pulling) return false;
+    const pulling = this.#async;
+    this.#pulling = pulling;
+    let step: unknown;
+    try {
+      step = (this.#next as NextMethod).call(this.#iterator as object);
+      const promise = pulling ? promiseFor(step) : undefined;
+      if (promise !== undefined) {
+        nativeThen.call(promise, this.#answered, this.#rejected);
+        return false;
+      }
+    } catch (error) {
+      this.#pulling = false;
+      this.#failed(error);
+      return false;
+    }
+    this.#pulling = false;
+    return this.#step(step);
   }
-  if (promise !== undefined) absorbRejection(promise);
-  return promise;
+
+  /** An async `next()` answered. A step that arrives after the stream ended is dropped (the source was closed). */
+  readonly #answered = (step: unknown): void => {
+    this.#pulling = false;
+    if (!this.#open) return;
+    this.#step(step);
+    this.pump();
+  };
+
+  readonly #rejected = (error: unknown): void => {
+    this.#pulling = false;
+    if (this.#open) this.#failed(error);
+  };
+
+  #step(step: unknown): boolean {
+    if (typeof step !== 'object' || step === null) {
+      this.#failed(new TypeError('Expected the iterator of `source` to return objects'));
+      return false;
+    }
+    if ((step as IteratorResult<unknown>).done) {
+      this.#open = false;
+      this.sourceDone = true;
+      return false;
+    }
+    this.accept((step as IteratorResult<unknown>).value, !this.#async);
+    return true;
+  }
+
+  #failed(error: unknown): void {
+    this.#open = false;
+    this.crash(error);
+  }
+
+  /**
+   * Closes the source, unless it is done, failed or closed: calls its iterator's
+   * `return()`, at once, even with a `next()` in flight. Returns the promise
+   * `return()` gave, to wait for with `waitForCleanup`; what it throws or rejects
+   * with is absorbed — the stream has its own outcome.
+   */
+  protected close(): Promise<unknown> | undefined {
+    if (!this.#open) return undefined;
+    this.#open = false;
+    const iterator = this.#iterator as { return?: unknown } | undefined;
+    if (iterator === undefined) return undefined;
+    let closed: unknown;
+    try {
+      const close = iterator.return;
+      if (typeof close !== 'function') return undefined;
+      closed = close.call(iterator);
+    } catch {
+      return undefined;
+    }
+    let promise: Promise<unknown> | undefined;
+    try {
+      promise = promiseFor(closed);
+    } catch {
+      return undefined;
+    }
+    if (promise !== undefined) absorbRejection(promise);
+    return promise;
+  }
 }

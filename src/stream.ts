@@ -1,10 +1,10 @@
 import { createAbortError } from './abort-errors';
 import { type CallLinks, linkCaller } from './links';
 import { liftListenerCap } from './listener-cap';
-import type { Settings } from './options';
 import { listAsArray, type OwnList, ownList } from './own-list';
 import { nativeThen, promiseFor } from './promises';
 import type { AbortFollower } from './signal-link';
+import type { StreamSettings } from './stream-arguments';
 import { deliver, deliverFinished, outcomeOf, type StreamConsumer } from './stream-delivery';
 import { GOING_ON, StreamIntake } from './stream-intake';
 import { DONE, FINISHED, type Item, PULLED, RUNNING, unlistItem } from './stream-item';
@@ -20,12 +20,6 @@ const FAILED = 2;
 const LEFT = 3;
 
 type Mapper = (item: unknown, signal: AbortSignal, index: number) => unknown;
-
-/** Options of a stream, checked: `gather`'s, plus `mapIterable`'s order and buffer. */
-export interface StreamSettings extends Settings {
-  readonly completionOrder: boolean;
-  readonly buffer: number;
-}
 
 /**
  * One `map`, `mapSettled` or `mapIterable` call: its source read by the intake
@@ -87,7 +81,9 @@ export class Stream extends StreamIntake implements AbortFollower {
    */
   begin(source: object, method: (this: object) => unknown, asyncIterator: boolean): void {
     this.#links = linkCaller(this, this.#settings);
-    if (this.ending === GOING_ON) this.open(source, method, asyncIterator);
+    if (this.ending !== GOING_ON) return;
+    this.open(source, method, asyncIterator);
+    this.pump();
   }
 
   /**
