@@ -82,17 +82,24 @@ export abstract class StreamSource {
     if (this.#open) this.#failed(error);
   };
 
+  /** A step that is not an object, or whose `done` or `value` throws, is the source failing, as in `for await`. */
   #step(step: unknown): boolean {
-    if (typeof step !== 'object' || step === null) {
-      this.#failed(new TypeError('Expected the iterator of `source` to return objects'));
+    let value: unknown;
+    try {
+      if (typeof step !== 'object' || step === null) {
+        throw new TypeError('Expected the iterator of `source` to return objects');
+      }
+      if ((step as IteratorResult<unknown>).done) {
+        this.#open = false;
+        this.sourceDone = true;
+        return false;
+      }
+      value = (step as IteratorResult<unknown>).value;
+    } catch (error) {
+      this.#failed(error);
       return false;
     }
-    if ((step as IteratorResult<unknown>).done) {
-      this.#open = false;
-      this.sourceDone = true;
-      return false;
-    }
-    this.accept((step as IteratorResult<unknown>).value, !this.#async);
+    this.accept(value, !this.#async);
     return true;
   }
 

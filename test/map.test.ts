@@ -244,6 +244,32 @@ describe('map 3. fail fast', () => {
     expect(source.returns).toBe(0);
   });
 
+  it("rejects with what a step's done or value getter throws, and closes nothing (as for await)", async () => {
+    for (const name of ['done', 'value']) {
+      for (const isAsync of [false, true]) {
+        const failure = new Error(name);
+        let returns = 0;
+        const step = {
+          get [name]() {
+            throw failure;
+          },
+        };
+        const iterator = {
+          next: () => (isAsync ? Promise.resolve(step) : step),
+          return: () => {
+            returns++;
+            return { done: true, value: undefined };
+          },
+        };
+        const source = isAsync
+          ? { [Symbol.asyncIterator]: () => iterator }
+          : { [Symbol.iterator]: () => iterator };
+        await expect(map(source as Iterable<unknown>, () => 1)).rejects.toBe(failure);
+        expect(returns).toBe(0);
+      }
+    }
+  });
+
   it('rejects with a sync item rejection', async () => {
     const failure = new Error('item');
     const call = map([Promise.reject(failure)], () => 1);
