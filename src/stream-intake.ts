@@ -44,6 +44,13 @@ export abstract class StreamIntake extends StreamSource implements LimiterHost<I
   #handed = 0;
   /** Invariant: the pump's loop runs: a pump from inside it only lets the loop go on. */
   #pumping = false;
+  /**
+   * Invariant: a lane is recording an outcome and will await the next mapper
+   * started, which is left in `#laneItem` / `#lanePromise` (then this is false).
+   */
+  #laneFree = false;
+  #laneItem: Item | undefined = undefined;
+  #lanePromise: Promise<unknown> | undefined = undefined;
   /** Invariant: GOING_ON until the stream ends; then how it settles, set once. */
   protected ending = GOING_ON;
 
@@ -119,7 +126,12 @@ export abstract class StreamIntake extends StreamSource implements LimiterHost<I
     if (item.state !== PULLED || this.ending !== GOING_ON) return;
     if (this.#limiter === undefined) {
       const promise = this.start(item);
-      if (promise !== undefined) void this.#awaitMapper(item, promise);
+      if (promise === undefined) return;
+      if (this.#laneFree) {
+        this.#laneFree = false;
+        this.#laneItem = item;
+        this.#lanePromise = promise;
+      } else void this.#lane(item, promise);
       return;
     }
     this.#handed++;
@@ -127,15 +139,35 @@ export abstract class StreamIntake extends StreamSource implements LimiterHost<I
     this.#limiter.enqueue();
   }
 
-  async #awaitMapper(item: Item, promise: Promise<unknown>): Promise<void> {
-    let value: unknown;
-    try {
-      value = await promise;
-    } catch (reason) {
-      this.settleItem(item, false, reason, true);
-      return;
+  /**
+   * Awaits a started mapper and records its outcome — then, if recording it
+   * started the next item's mapper (the pump pulled into the place it freed),
+   * awaits that one in the same loop: a lane per place, as a worker loop has,
+   * rather than an async function per item.
+   */
+  async #lane(first: Item, promise: Promise<unknown>): Promise<void> {
+    let item = first;
+    let pending = promise;
+    for (;;) {
+      let fulfilled = true;
+      let outcome: unknown;
+      try {
+        outcome = await pending;
+      } catch (reason) {
+        fulfilled = false;
+        outcome = reason;
+      }
+      this.#laneFree = true;
+      this.settleItem(item, fulfilled, outcome, true);
+      if (this.#laneFree) {
+        this.#laneFree = false;
+        return;
+      }
+      item = this.#laneItem as Item;
+      pending = this.#lanePromise as Promise<unknown>;
+      this.#laneItem = undefined;
+      this.#lanePromise = undefined;
     }
-    this.settleItem(item, true, value, true);
   }
 
   /** For the shared limiter: the oldest item waiting for it. */
