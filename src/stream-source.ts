@@ -1,3 +1,4 @@
+import { arrayIteratorNext, arrayValues } from './collection';
 import { absorbRejection, nativeThen, promiseFor } from './promises';
 
 type NextMethod = (this: object) => unknown;
@@ -15,6 +16,13 @@ export abstract class StreamSource {
   #iterator: object | undefined = undefined;
   #next: NextMethod | undefined = undefined;
   #async = false;
+  /**
+   * Invariant: the source is an array opened by the untouched Array iterator: it is
+   * read by index from `#index` — its `length`, then the item, at each pull, as that
+   * iterator does — without a step object per item.
+   */
+  #array: readonly unknown[] | undefined = undefined;
+  #index = 0;
   /** Invariant: a `next()` of an async source is in flight. */
   #pulling = false;
   /** Invariant: the source may still be pulled or closed: false once done, failed or closed. */
@@ -24,6 +32,8 @@ export abstract class StreamSource {
 
   /** An item is pulled, from a sync source or not. */
   protected abstract accept(value: unknown, sync: boolean): void;
+  /** How many items an array source holds when its first item is pulled (it may change). */
+  protected abstract expect(count: number): void;
   /** The source failed (`next()` threw, rejected or gave a non-object): the stream fails with it. */
   abstract crash(error: unknown): void;
   abstract pump(): void;
@@ -41,6 +51,9 @@ export abstract class StreamSource {
     this.#iterator = iterator;
     this.#next = next as NextMethod;
     this.#async = asyncIterator;
+    if (method === arrayValues && next === arrayIteratorNext && Array.isArray(source)) {
+      this.#array = source;
+    }
   }
 
   /**
@@ -50,6 +63,26 @@ export abstract class StreamSource {
    */
   protected pull(): boolean {
     if (!this.#open || this.#pulling) return false;
+    const array = this.#array;
+    if (array !== undefined) {
+      const index = this.#index;
+      let value: unknown;
+      try {
+        // The iterator's test, `index < ToLength(length)`: `- 1` converts `length` as
+        // ToNumber does (only a Proxy's can be anything but an array index), and for an
+        // integer index, `index <= last` is that test — NaN and negatives included.
+        const last = array.length - 1;
+        if (index === 0) this.expect(last + 1);
+        if (!(index <= last)) return this.#done();
+        value = array[index];
+      } catch (error) {
+        this.#failed(error);
+        return false;
+      }
+      this.#index = index + 1;
+      this.accept(value, true);
+      return true;
+    }
     const pulling = this.#async;
     this.#pulling = pulling;
     let step: unknown;
@@ -89,11 +122,7 @@ export abstract class StreamSource {
       if (typeof step !== 'object' || step === null) {
         throw new TypeError('Expected the iterator of `source` to return objects');
       }
-      if ((step as IteratorResult<unknown>).done) {
-        this.#open = false;
-        this.sourceDone = true;
-        return false;
-      }
+      if ((step as IteratorResult<unknown>).done) return this.#done();
       value = (step as IteratorResult<unknown>).value;
     } catch (error) {
       this.#failed(error);
@@ -101,6 +130,12 @@ export abstract class StreamSource {
     }
     this.accept(value, !this.#async);
     return true;
+  }
+
+  #done(): false {
+    this.#open = false;
+    this.sourceDone = true;
+    return false;
   }
 
   #failed(error: unknown): void {

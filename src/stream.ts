@@ -87,6 +87,15 @@ export class Stream extends StreamIntake implements AbortFollower {
   }
 
   /**
+   * Results are written by index into a list already that long: a write past the
+   * end costs three times as much (it grows the list), and a worker loop over an
+   * array writes into `new Array(n)`. The list is cut to the items pulled at the end.
+   */
+  protected expect(count: number): void {
+    if (this.#mode !== MAP_ITERABLE && count >>> 0 === count) this.#results.length = count;
+  }
+
+  /**
    * Calls the mapper for `item` with the call's signal. Returns the promise to
    * await for it, or `undefined` when its outcome is already recorded or the
    * stream has ended and it is not called.
