@@ -2,6 +2,7 @@ import { startStream } from './map';
 import { Queue } from './queue';
 import { MAP_ITERABLE, Stream } from './stream';
 import type { StreamConsumer } from './stream-delivery';
+import { keepIdle } from './stream-idle';
 import type { MapIterableIterator, MapIterableOptions, Mapper, SourceItem } from './types';
 
 type Step = IteratorResult<unknown, undefined>;
@@ -161,5 +162,17 @@ export function mapIterable<S extends AsyncIterable<unknown> | Iterable<unknown>
   mapper: Mapper<SourceItem<S>, R>,
   options?: MapIterableOptions,
 ): MapIterableIterator<Awaited<R>> {
+  if (!idleIterableKept) {
+    idleIterableKept = true;
+    keepIdle(new MapIterable(undefined, undefined, undefined));
+  }
   return new MapIterable(source, mapper, options) as unknown as MapIterableIterator<Awaited<R>>;
 }
+
+/**
+ * One iterator, never started, is kept with the idle streams (stream-idle.ts): its
+ * hidden class is reached only through weakly held transitions and must outlive a
+ * full collection, or the optimised code that takes results from iterators is
+ * discarded at every one (ARCHITECTURE.md, "After a full collection").
+ */
+let idleIterableKept = false;

@@ -31,6 +31,13 @@ export function keepIdleStreams(): void {
   idle[idle.length] = keptLists;
 }
 
+/** Keeps `value` with the idle streams, for the same reason (map-iterable.ts keeps an iterator). */
+export function keepIdle(value: unknown): void {
+  keepIdleStreams();
+  const idle = idleStreams as OwnList<unknown>;
+  idle[idle.length] = value;
+}
+
 function idleMapper(): void {}
 
 const idleConsumer: StreamConsumer = { offer: idleMapper, over: idleMapper };
