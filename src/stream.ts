@@ -4,7 +4,7 @@ import { liftListenerCap } from './listener-cap';
 import { listAsArray, type OwnList, ownList } from './own-list';
 import { nativeThen, promiseFor } from './promises';
 import type { AbortFollower } from './signal-link';
-import type { StreamSettings } from './stream-arguments';
+import type { StreamArguments, StreamSettings } from './stream-arguments';
 import { deliver, deliverFinished, outcomeOf, type StreamConsumer } from './stream-delivery';
 import { GOING_ON, StreamIntake } from './stream-intake';
 import { DONE, FINISHED, type Item, PULLED, RUNNING, unlistItem } from './stream-item';
@@ -19,14 +19,11 @@ const COMPLETE = 1;
 const FAILED = 2;
 const LEFT = 3;
 
-type Mapper = (item: unknown, signal: AbortSignal, index: number) => unknown;
-
 /**
- * One `map`, `mapSettled` or `mapIterable` call: its source read by the intake
- * it builds on (stream-intake.ts), each item mapped with the call's signal. The
- * same caller link and deadline as a run (links.ts), the same shared limiter
- * (limits/), the same abort errors and listener cap — but items are kept only
- * while in flight, so an endless source holds bounded memory.
+ * One `map`, `mapSettled` or `mapIterable` call: its source read by the intake it
+ * builds on (stream-intake.ts), each item mapped with the call's signal. The same
+ * caller link, deadline, shared limiter, abort errors and listener cap as a run —
+ * but items are kept only while in flight, so an endless source holds bounded memory.
  *
  * Path of one item: the intake pulls and lists it → {@link start} calls the
  * mapper → {@link settleItem} records the outcome (stream-delivery.ts hands
@@ -36,7 +33,7 @@ type Mapper = (item: unknown, signal: AbortSignal, index: number) => unknown;
 export class Stream extends StreamIntake implements AbortFollower {
   readonly promise: Promise<unknown>;
   readonly #mode: number;
-  readonly #mapper: Mapper;
+  readonly #mapper: StreamArguments['mapper'];
   readonly #settings: StreamSettings;
   readonly #consumer: StreamConsumer | undefined;
   /** Invariant: `map` / `mapSettled`: per item index, its value or outcome once recorded. */
@@ -55,7 +52,7 @@ export class Stream extends StreamIntake implements AbortFollower {
 
   constructor(
     mode: number,
-    mapper: Mapper,
+    mapper: StreamArguments['mapper'],
     settings: StreamSettings,
     consumer: StreamConsumer | undefined,
   ) {
@@ -87,9 +84,8 @@ export class Stream extends StreamIntake implements AbortFollower {
   }
 
   /**
-   * Results are written by index into a list already that long: a write past the
-   * end costs three times as much (it grows the list), and a worker loop over an
-   * array writes into `new Array(n)`. The list is cut to the items pulled at the end.
+   * Results are written by index into a list already this long (a write past the end
+   * grows it, at more than twice the cost); it is cut to the items pulled at the end.
    */
   protected expect(count: number): void {
     if (this.#mode !== MAP_ITERABLE && count >>> 0 === count) this.#results.length = count;
