@@ -14,6 +14,8 @@ interface Waiter {
 
 const doneStep = (): Step => ({ done: true, value: undefined });
 
+function ignore(): void {}
+
 /**
  * `mapIterable`'s iterator: hands the stream's results to `next()` calls in call
  * order, buffering what nobody has asked for yet. The stream starts at the first
@@ -111,6 +113,33 @@ class MapIterable implements StreamConsumer {
     }
   }
 
+  /**
+   * An iterator that is never started, for the idle streams to keep (see below).
+   * It first hands twenty results to waiters whose `resolve` are five different
+   * functions. Why: a call site that has only seen one promise's `resolve` has that
+   * very function built into its optimised code, and it dies with its promise at
+   * the next full collection — discarding `offer` and the stream code that inlined
+   * it (`settleItem`, the lanes) at every collection. A site that has seen many
+   * functions calls any function, and stays so. (Twenty: V8 records what a function
+   * does only after its first few calls.)
+   */
+  static idle(): MapIterable {
+    const idle = new MapIterable(undefined, undefined, undefined);
+    idle.#arguments = undefined;
+    const resolves: Waiter['resolve'][] = [
+      (_step) => {},
+      (_step) => {},
+      (_step) => {},
+      (_step) => {},
+      (_step) => {},
+    ];
+    for (let call = 0; call < 20; call++) {
+      idle.#waiters.push({ resolve: resolves[call % 5] as Waiter['resolve'], reject: ignore });
+      idle.offer(0);
+    }
+    return idle;
+  }
+
   #start([source, mapper, options]: [unknown, unknown, unknown]): void {
     this.#arguments = undefined;
     const stream = startStream(MAP_ITERABLE, source, mapper, options, this);
@@ -164,7 +193,7 @@ export function mapIterable<S extends AsyncIterable<unknown> | Iterable<unknown>
 ): MapIterableIterator<Awaited<R>> {
   if (!idleIterableKept) {
     idleIterableKept = true;
-    keepIdle(new MapIterable(undefined, undefined, undefined));
+    keepIdle(MapIterable.idle());
   }
   return new MapIterable(source, mapper, options) as unknown as MapIterableIterator<Awaited<R>>;
 }
