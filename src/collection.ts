@@ -20,9 +20,10 @@ export interface Collection {
   readonly values: unknown[];
 }
 
-const arrayValues = Array.prototype[Symbol.iterator];
+/** The Array iterator as the realm made it, taken at load time (streams read arrays by index too). */
+export const arrayValues = Array.prototype[Symbol.iterator];
 const arrayIteratorPrototype: { next: unknown } = Object.getPrototypeOf([][Symbol.iterator]());
-const arrayIteratorNext = arrayIteratorPrototype.next;
+export const arrayIteratorNext = arrayIteratorPrototype.next;
 const mapSize = Object.getOwnPropertyDescriptor(Map.prototype, 'size')?.get as (
   this: unknown,
 ) => number;

@@ -1,6 +1,8 @@
 import { startStream } from './map';
 import { Queue } from './queue';
-import { MAP_ITERABLE, Stream, type StreamConsumer } from './stream';
+import { MAP_ITERABLE, Stream } from './stream';
+import type { StreamConsumer } from './stream-delivery';
+import { keepIdle } from './stream-idle';
 import type { MapIterableIterator, MapIterableOptions, Mapper, SourceItem } from './stream-types';
 
 type Step = IteratorResult<unknown, undefined>;
@@ -11,6 +13,8 @@ interface Waiter {
 }
 
 const doneStep = (): Step => ({ done: true, value: undefined });
+
+function ignore(): void {}
 
 /**
  * `mapIterable`'s iterator: hands the stream's results to `next()` calls in call
@@ -109,6 +113,33 @@ class MapIterable implements StreamConsumer {
     }
   }
 
+  /**
+   * An iterator that is never started, for the idle streams to keep (see below).
+   * It first hands twenty results to waiters whose `resolve` are five different
+   * functions. Why: a call site that has only seen one promise's `resolve` has that
+   * very function built into its optimised code, and it dies with its promise at
+   * the next full collection — discarding `offer` and the stream code that inlined
+   * it (`settleItem`, the lanes) at every collection. A site that has seen many
+   * functions calls any function, and stays so. (Twenty: V8 records what a function
+   * does only after its first few calls.)
+   */
+  static idle(): MapIterable {
+    const idle = new MapIterable(undefined, undefined, undefined);
+    idle.#arguments = undefined;
+    const resolves: Waiter['resolve'][] = [
+      (_step) => {},
+      (_step) => {},
+      (_step) => {},
+      (_step) => {},
+      (_step) => {},
+    ];
+    for (let call = 0; call < 20; call++) {
+      idle.#waiters.push({ resolve: resolves[call % 5] as Waiter['resolve'], reject: ignore });
+      idle.offer(0);
+    }
+    return idle;
+  }
+
   #start([source, mapper, options]: [unknown, unknown, unknown]): void {
     this.#arguments = undefined;
     const stream = startStream(MAP_ITERABLE, source, mapper, options, this);
@@ -160,5 +191,17 @@ export function mapIterable<S extends AsyncIterable<unknown> | Iterable<unknown>
   mapper: Mapper<SourceItem<S>, R>,
   options?: MapIterableOptions,
 ): MapIterableIterator<Awaited<R>> {
+  if (!idleIterableKept) {
+    idleIterableKept = true;
+    keepIdle(MapIterable.idle());
+  }
   return new MapIterable(source, mapper, options) as unknown as MapIterableIterator<Awaited<R>>;
 }
+
+/**
+ * One iterator, never started, is kept with the idle streams (stream-idle.ts): its
+ * hidden class is reached only through weakly held transitions and must outlive a
+ * full collection, or the optimised code that takes results from iterators is
+ * discarded at every one (ARCHITECTURE.md, "After a full collection").
+ */
+let idleIterableKept = false;

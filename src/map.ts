@@ -1,5 +1,7 @@
-import { MAP, MAP_SETTLED, Stream, type StreamConsumer } from './stream';
+import { MAP, MAP_SETTLED, Stream } from './stream';
 import { readStreamArguments } from './stream-arguments';
+import type { StreamConsumer } from './stream-delivery';
+import { keepIdleStreams } from './stream-idle';
 import type { MapOptions, Mapper, SourceItem } from './stream-types';
 
 /**
@@ -19,6 +21,7 @@ export function startStream(
   } catch (error) {
     return error as Error;
   }
+  keepIdleStreams();
   const stream = new Stream(mode, args.mapper, args.settings, consumer);
   try {
     stream.begin(args.source, args.iteratorMethod, args.asyncIterator);

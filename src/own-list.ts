@@ -43,7 +43,7 @@ export function listAsArray<T>(list: OwnList<T>): T[] {
 
 /**
  * Lists whose hidden classes every call's lists share, held by the idle state
- * the module keeps (call.ts, stream.ts): with them alive, a full collection cannot
+ * the module keeps (call.ts, stream-idle.ts): with them alive, a full collection cannot
  * free those classes — nor, with them, the optimised code of every call
  * (ARCHITECTURE.md, "After a full collection"). One per elements kind (small
  * integers, doubles, anything; packed and holey), with a `null` prototype and

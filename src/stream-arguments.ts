@@ -1,6 +1,11 @@
 import { describeValue } from './describe';
-import { isCount, readOptions } from './options';
-import type { StreamSettings } from './stream';
+import { isCount, readOptions, type Settings } from './options';
+
+/** Options of a stream, checked: `gather`'s, plus `mapIterable`'s order and buffer. */
+export interface StreamSettings extends Settings {
+  readonly completionOrder: boolean;
+  readonly buffer: number;
+}
 
 /** A stream's arguments, checked: its settings, its source and how to read it, its mapper. */
 export interface StreamArguments {
@@ -44,7 +49,8 @@ export function readStreamArguments(
     buffer = (bufferGiven as number | undefined) ?? gatherSettings.concurrency;
   }
   const settings: StreamSettings = { ...gatherSettings, completionOrder, buffer };
-  const [iteratorMethod, asyncIterator] = readIteratorMethod(source);
+  // Not destructured from an array: that would go through Array.prototype[Symbol.iterator].
+  const { iteratorMethod, asyncIterator } = readIteratorMethod(source);
   if (typeof mapper !== 'function') {
     throw new TypeError(`Expected \`mapper\` to be a function, got ${describeValue(mapper)}`);
   }
@@ -58,7 +64,9 @@ export function readStreamArguments(
 }
 
 /** The method that opens `source`, and whether it is async; anything not iterable throws. */
-function readIteratorMethod(source: unknown): [(this: object) => unknown, boolean] {
+function readIteratorMethod(
+  source: unknown,
+): Pick<StreamArguments, 'iteratorMethod' | 'asyncIterator'> {
   if (
     source === null ||
     source === undefined ||
@@ -77,7 +85,7 @@ function readIteratorMethod(source: unknown): [(this: object) => unknown, boolea
         `Expected \`source\`'s Symbol.asyncIterator to be a function, got ${describeValue(asyncMethod)}`,
       );
     }
-    return [asyncMethod as (this: object) => unknown, true];
+    return { iteratorMethod: asyncMethod as (this: object) => unknown, asyncIterator: true };
   }
   const syncMethod: unknown = (source as { [Symbol.iterator]?: unknown })[Symbol.iterator];
   if (typeof syncMethod !== 'function') {
@@ -85,5 +93,5 @@ function readIteratorMethod(source: unknown): [(this: object) => unknown, boolea
       `Expected \`source\` to be an iterable or an async iterable, got ${describeValue(source)}`,
     );
   }
-  return [syncMethod as (this: object) => unknown, false];
+  return { iteratorMethod: syncMethod as (this: object) => unknown, asyncIterator: false };
 }

@@ -134,6 +134,58 @@ describe('map 2. lazy pull: never more items held than the bound allows', () => 
     expect(seen).toEqual([1, 2, 3]);
   });
 
+  it('reads an array, a Proxy with an odd length included, with exactly the reads for await makes', async () => {
+    for (const length of [3, 2.5, '2', { valueOf: () => 2 }, -1, Number.NaN]) {
+      const record = (log: string[]) =>
+        new Proxy(['a', 'b', 'c'], {
+          get(target, key, receiver) {
+            log.push(typeof key === 'symbol' ? key.toString() : key);
+            if (key !== 'length') return Reflect.get(target, key, receiver);
+            if (typeof length !== 'object') return length;
+            return {
+              valueOf: () => {
+                log.push('valueOf');
+                return length.valueOf();
+              },
+            };
+          },
+        });
+      const looped: string[] = [];
+      const items: unknown[] = [];
+      for await (const item of record(looped)) items.push(item);
+      const read: string[] = [];
+      expect(await map(record(read), (item) => item)).toEqual(items);
+      expect(read).toEqual(looped);
+    }
+  });
+
+  it('reads an array through its iterator when Array.prototype[Symbol.iterator] is replaced', async () => {
+    const original = Array.prototype[Symbol.iterator];
+    Array.prototype[Symbol.iterator] = function* () {
+      yield 'replaced';
+    } as unknown as typeof original;
+    let result: unknown;
+    try {
+      result = await map([1, 2], (item) => item);
+    } finally {
+      Array.prototype[Symbol.iterator] = original;
+    }
+    expect(result).toEqual(['replaced']);
+  });
+
+  it("reads an array through its iterator when the Array iterator's next() is replaced", async () => {
+    const prototype = Object.getPrototypeOf([][Symbol.iterator]()) as { next: () => unknown };
+    const original = prototype.next;
+    prototype.next = () => ({ done: true, value: undefined });
+    let result: unknown;
+    try {
+      result = await map([1, 2], (item) => item);
+    } finally {
+      prototype.next = original;
+    }
+    expect(result).toEqual([]);
+  });
+
   it('awaits a thenable item of a sync source before its mapper, and passes the value', async () => {
     const items: unknown[] = [];
     await map([Promise.resolve('a'), 'b'], (item) => {
@@ -242,6 +294,32 @@ describe('map 3. fail fast', () => {
     source.fail(failure);
     await expect(call).rejects.toBe(failure);
     expect(source.returns).toBe(0);
+  });
+
+  it("rejects with what a step's done or value getter throws, and closes nothing (as for await)", async () => {
+    for (const name of ['done', 'value']) {
+      for (const isAsync of [false, true]) {
+        const failure = new Error(name);
+        let returns = 0;
+        const step = {
+          get [name]() {
+            throw failure;
+          },
+        };
+        const iterator = {
+          next: () => (isAsync ? Promise.resolve(step) : step),
+          return: () => {
+            returns++;
+            return { done: true, value: undefined };
+          },
+        };
+        const source = isAsync
+          ? { [Symbol.asyncIterator]: () => iterator }
+          : { [Symbol.iterator]: () => iterator };
+        await expect(map(source as Iterable<unknown>, () => 1)).rejects.toBe(failure);
+        expect(returns).toBe(0);
+      }
+    }
   });
 
   it('rejects with a sync item rejection', async () => {
