@@ -121,7 +121,10 @@ function readArray(array: readonly unknown[], values: OwnList<unknown>): void {
       index++;
       length = array.length;
     }
-    values.length = index;
+    // Only when an element getter shortened the array: a store to `length` here,
+    // reached on every call, deoptimised the loop's optimised code at each exit
+    // (`--trace-deopt`: "Insufficient type feedback", once per call).
+    if (index !== values.length) values.length = index;
   } catch (error) {
     // Only a Proxy's trap or an element getter can throw here.
     absorbRejections(values, 0);
