@@ -1,5 +1,4 @@
 import { describeValue } from './describe';
-import { liftListenerCap } from './listener-cap';
 import type { AbortSignalLike } from './option-types';
 import { isAbortSignalLike } from './options';
 
@@ -51,14 +50,4 @@ export function rejectWithReason(signal: AbortSignalLike): Promise<never> {
     reason = error;
   }
   return Promise.reject(reason);
-}
-
-/**
- * A controller whose signal is the wrapper's own, with Node's listener cap lifted:
- * the task may hand it to as many `fetch`es and timers as it likes.
- */
-export function ownController(): AbortController {
-  const controller = new AbortController();
-  liftListenerCap(controller.signal);
-  return controller;
 }

@@ -1,7 +1,7 @@
 import { createAbortError } from './abort-errors';
 import { createLimiter, type LimiterHost, type StartLimiter } from './limits/limiter';
 import { type CallLinks, linkCaller } from './links';
-import { liftListenerCap } from './listener-cap';
+import { ownController } from './listener-cap';
 import type { Settings } from './options';
 import {
   absorbedRejection,
@@ -28,7 +28,8 @@ interface Spawned {
  * stopped (a failure, an abort): a group always waits for its started tasks.
  */
 export class Group implements AbortFollower, LimiterHost<Spawned> {
-  readonly #controller = new AbortController();
+  /** Its tasks may add any number of listeners to its signal without a warning. */
+  readonly #controller = ownController();
   /** Made with the group: one aborted before its first spawn already shows it. */
   readonly signal = this.#controller.signal;
   /** `join()`'s promise. Invariant: settled once, a microtask after {@link settled} is set. */
@@ -69,8 +70,6 @@ export class Group implements AbortFollower, LimiterHost<Spawned> {
   };
 
   constructor(settings: Settings) {
-    // Its tasks may add any number of listeners to it without a warning.
-    liftListenerCap(this.signal);
     this.promise = new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;

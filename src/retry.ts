@@ -1,6 +1,7 @@
 import { backoff } from './backoff';
-import { callSignalError, isCallSignal, ownController, rejectWithReason } from './call-signal';
+import { callSignalError, isCallSignal, rejectWithReason } from './call-signal';
 import { describeValue } from './describe';
+import { ownController } from './listener-cap';
 import type { AbortSignalLike } from './option-types';
 import { nativeThen } from './promises';
 import { wait } from './wait';

@@ -2,7 +2,7 @@ import { createAbortError } from './abort-errors';
 import type { Collection } from './collection';
 import { createLimiter, type LimiterHost, type StartLimiter } from './limits/limiter';
 import { type CallLinks, linkCaller } from './links';
-import { liftListenerCap } from './listener-cap';
+import { ownController } from './listener-cap';
 import type { Settings } from './options';
 import { absorbRejection, fulfilledPromise, nativeThen, promiseFor } from './promises';
 import { GO_ON, REJECT, type Rules } from './rules';
@@ -326,9 +326,8 @@ export class Run<C = unknown> implements AbortFollower, LimiterHost<number> {
 
   /** The signal handed to every task function, made on first use. */
   #makeSignal(): AbortSignal {
-    this.#controller = new AbortController();
+    this.#controller = ownController();
     this.#signal = this.#controller.signal;
-    liftListenerCap(this.#signal);
     return this.#signal;
   }
 }

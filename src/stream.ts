@@ -1,6 +1,6 @@
 import { createAbortError } from './abort-errors';
 import { type CallLinks, linkCaller } from './links';
-import { liftListenerCap } from './listener-cap';
+import { ownController } from './listener-cap';
 import { listAsArray, type OwnList, ownList } from './own-list';
 import { nativeThen, promiseFor } from './promises';
 import type { AbortFollower } from './signal-link';
@@ -246,9 +246,8 @@ export class Stream extends StreamIntake implements AbortFollower {
 
   /** The signal handed to every mapper, made on first use. */
   #makeSignal(): AbortSignal {
-    this.#controller = new AbortController();
+    this.#controller = ownController();
     this.#signal = this.#controller.signal;
-    liftListenerCap(this.#signal);
     return this.#signal;
   }
 }

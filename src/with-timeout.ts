@@ -1,6 +1,7 @@
-import { callSignalError, isCallSignal, ownController, rejectWithReason } from './call-signal';
+import { callSignalError, isCallSignal, rejectWithReason } from './call-signal';
 import { describeValue } from './describe';
 import { type CallLinks, linkCaller } from './links';
+import { ownController } from './listener-cap';
 import type { AbortSignalLike } from './option-types';
 import { nativeThen } from './promises';
 import type { AbortFollower } from './signal-link';
