@@ -13,7 +13,8 @@ export const DONE = 3;
  * alive by the idle streams' items, so a full collection does not rebuild it.
  */
 export class Item {
-  readonly index: number;
+  /** Its place in the source; set again when a DONE item is reused for the next pulled (stream-intake.ts `recycle`). */
+  index: number;
   /** The item until its mapper is called, then its outcome. */
   value: unknown;
   state = PULLED;

@@ -56,7 +56,7 @@ export class Stream extends StreamIntake implements AbortFollower {
     settings: StreamSettings,
     consumer: StreamConsumer | undefined,
   ) {
-    super(settings, mode === MAP_ITERABLE);
+    super(settings, mode === MAP_ITERABLE, mode !== MAP);
     this.#mode = mode;
     this.#mapper = mapper;
     this.#settings = settings;
@@ -150,6 +150,7 @@ export class Stream extends StreamIntake implements AbortFollower {
         this.end(FAILED, outcome, outcome, false, item.index);
         return;
       }
+      if (started) this.recycle(item);
     }
     this.pump();
   }
