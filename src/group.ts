@@ -74,7 +74,7 @@ export class Group implements AbortFollower, LimiterHost<Spawned> {
       this.#resolve = resolve;
       this.#reject = reject;
     });
-    this.#limiter = createLimiter(settings, this, Number.POSITIVE_INFINITY);
+    this.#limiter = createLimiter(settings, this, Infinity);
     this.#handsOver = settings.limit !== undefined;
     try {
       this.#links = linkCaller(this, settings);

@@ -25,7 +25,7 @@ class CallLinks implements AbortFollower {
     this.#owner = owner;
     const { signal, timeout } = settings;
     if (signal !== undefined) this.#signalLink = linkSignal(signal, this);
-    if (timeout !== Number.POSITIVE_INFINITY) {
+    if (timeout !== Infinity) {
       this.#remaining = timeout;
       this.#arm();
     }
@@ -69,7 +69,7 @@ class CallLinks implements AbortFollower {
 export function linkCaller(owner: AbortFollower, settings: Followed): CallLinks | undefined {
   const { signal, timeout } = settings;
   if (signal?.aborted) owner.followAbort(signal.reason);
-  else if (signal !== undefined || timeout !== Number.POSITIVE_INFINITY) {
+  else if (signal !== undefined || timeout !== Infinity) {
     return new CallLinks(owner, settings);
   }
   return undefined;

@@ -37,7 +37,7 @@ class Wait implements AbortFollower {
     this.resolve = resolve;
     this.reject = reject;
     this.link = linkSignal(signal, this);
-    if (milliseconds !== Number.POSITIVE_INFINITY) this.arm();
+    if (milliseconds !== Infinity) this.arm();
   }
 
   followAbort(reason: unknown): void {
