@@ -15,9 +15,9 @@ const LONGEST_TIMER_DELAY = 2 ** 31 - 1;
  */
 class CallLinks implements AbortFollower {
   readonly #owner: AbortFollower;
-  #signalLink: SignalFollowers | undefined = undefined;
+  #signalLink: SignalFollowers | undefined;
   /** Invariant: armed until the deadline passes or the owner releases it. */
-  #timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
   /** Invariant: milliseconds of the deadline left after the armed timer fires. */
   #remaining = 0;
 

@@ -49,8 +49,8 @@ export abstract class StreamIntake extends StreamSource implements LimiterHost<I
    * started, which is left in `#laneItem` / `#lanePromise` (then this is false).
    */
   #laneFree = false;
-  #laneItem: Item | undefined = undefined;
-  #lanePromise: Promise<unknown> | undefined = undefined;
+  #laneItem: Item | undefined;
+  #lanePromise: Promise<unknown> | undefined;
   /** Invariant: GOING_ON until the stream ends; then how it settles, set once. */
   protected ending = GOING_ON;
 

@@ -19,7 +19,7 @@ const LONGEST_TIMER_DELAY = 2_147_483_647;
  */
 class Wait implements AbortFollower {
   /** Armed while the wait runs with time left; `undefined` for a wait of `Infinity`. */
-  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
   /** What is left to wait once the armed timer fires (a wait longer than one timer). */
   private remaining: number;
   /** Invariant: `undefined` once the wait has ended. */

@@ -86,7 +86,7 @@ class TimedCall implements AbortFollower {
    * listener per signal, the timer re-armed past 2³¹−1 ms). Invariant: `undefined`
    * once settled.
    */
-  private links: CallLinks | undefined = undefined;
+  private links: CallLinks | undefined;
 
   constructor(
     task: (signal: AbortSignal) => unknown,
