@@ -92,9 +92,10 @@ export class Run<C = unknown> implements AbortFollower, LimiterHost<number> {
   begin(): void {
     this.#links = linkCaller(this, this.#settings);
     if (this.#ending !== 0) return;
-    this.limiter = createLimiter(this.#settings, this, this.values.length);
-    this.#batched = this.limiter === undefined && this.#rules.batch !== undefined;
-    const { values, limiter } = this;
+    const { values } = this;
+    const limiter = createLimiter(this.#settings, this, values.length);
+    this.limiter = limiter;
+    this.#batched = limiter === undefined && this.#rules.batch !== undefined;
     this.#reading = true;
     for (let slot = 0; slot < values.length && this.#ending === 0; slot++) {
       this.read = slot + 1;
