@@ -1,4 +1,5 @@
 import { createTimeoutError } from './abort-errors';
+import type { AbortSignalLike } from './option-types';
 import type { Settings } from './options';
 import { type AbortFollower, linkSignal, type SignalFollowers, unlinkSignal } from './signal-link';
 
@@ -21,9 +22,8 @@ class CallLinks implements AbortFollower {
   /** Invariant: milliseconds of the deadline left after the armed timer fires. */
   #remaining = 0;
 
-  constructor(owner: AbortFollower, settings: Followed) {
+  constructor(owner: AbortFollower, signal: AbortSignalLike | undefined, timeout: number) {
     this.#owner = owner;
-    const { signal, timeout } = settings;
     if (signal !== undefined) this.#signalLink = linkSignal(signal, this);
     if (timeout !== Infinity) {
       this.#remaining = timeout;
@@ -70,7 +70,7 @@ export function linkCaller(owner: AbortFollower, settings: Followed): CallLinks 
   const { signal, timeout } = settings;
   if (signal?.aborted) owner.followAbort(signal.reason);
   else if (signal !== undefined || timeout !== Infinity) {
-    return new CallLinks(owner, settings);
+    return new CallLinks(owner, signal, timeout);
   }
   return undefined;
 }
