@@ -201,7 +201,7 @@ function readPlainObject(object: object): Collection {
 /** Builds the output: the same shape as the input, over `values` (owned by the call). */
 export function shapeOutput(collection: Collection, values: unknown[]): unknown {
   const { kind, keys } = collection;
-  if (kind === 'positional' || keys === undefined) return values;
+  if (keys === undefined) return values; // positional: the only kind without keys
   if (kind === 'map') {
     const map = new Map<unknown, unknown>();
     for (let index = 0; index < keys.length; index++) map.set(keys[index], values[index]);
