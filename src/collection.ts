@@ -127,7 +127,7 @@ function readArray(array: readonly unknown[], values: OwnList<unknown>): void {
     if (index !== values.length) values.length = index;
   } catch (error) {
     // Only a Proxy's trap or an element getter can throw here.
-    absorbRejections(values, 0);
+    absorbRejections(values);
     throw error;
   }
 }
@@ -160,7 +160,7 @@ function readIterable(iterable: object, iteratorMethod: unknown, values: OwnList
       values[values.length] = (step as IteratorResult<unknown>).value;
     }
   } catch (error) {
-    absorbRejections(values, 0);
+    absorbRejections(values);
     throw error;
   }
 }
@@ -192,7 +192,7 @@ function readPlainObject(object: object): Collection {
       keys[keys.length] = key;
     }
   } catch (error) {
-    absorbRejections(values, 0);
+    absorbRejections(values);
     throw error;
   }
   return { kind: 'object', keys: listAsArray(keys), values: listAsArray(values) };
