@@ -199,7 +199,7 @@ function readPlainObject(object: object): Collection {
 }
 
 /** Builds the output: the same shape as the input, over `values` (owned by the call). */
-export function shapeOutput(collection: Collection, values: unknown[]): unknown {
+export function shapeOutput(values: unknown[], collection: Collection): unknown {
   const { kind, keys } = collection;
   if (keys === undefined) return values; // positional: the only kind without keys
   if (kind === 'map') {
