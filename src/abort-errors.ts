@@ -28,10 +28,11 @@ function createNamedError(message: string, name: string, cause: unknown): Error 
   }
   // Defined after construction: only Node's DOMException accepts `cause` in its
   // constructor, and the property must exist even when the cause is `undefined`.
+  // Not enumerable, as a constructor's own `cause` is: the default for a new
+  // property, and neither constructor above has made one.
   Object.defineProperty(error, 'cause', {
     value: cause,
     writable: true,
-    enumerable: false,
     configurable: true,
   });
   return error;

@@ -22,7 +22,7 @@ function endOfIteration(): IteratorReturnResult<undefined> {
  */
 class Delivery {
   /** Keys in input order for keyed input; `undefined` for positional input (the key is the index). */
-  keys: unknown[] | undefined = undefined;
+  keys: unknown[] | undefined;
   /** Invariant: entries nobody has asked for; non-empty only while no `next()` waits. */
   #buffer = new Queue<Entry>();
   /** Invariant: how to resolve each waiting `next()`, oldest first; non-empty only while the buffer is empty. */
@@ -33,7 +33,7 @@ class Delivery {
   #over = false;
   /** A crash waits here, behind the buffered entries, for the `next()` that takes it. */
   #crashPending = false;
-  #crashError: unknown = undefined;
+  #crashError: unknown;
 
   deliver(entry: Entry): void {
     if (this.#left) return;

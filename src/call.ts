@@ -3,6 +3,7 @@ import { SharedLimit } from './limits/shared-limit';
 import { Window } from './limits/window';
 import { readOptions } from './options';
 import { keptLists } from './own-list';
+import { fulfilledPromise } from './promises';
 import type { Rules } from './rules';
 import { Run } from './run';
 
@@ -13,7 +14,6 @@ import { Run } from './run';
  * (ARCHITECTURE.md, "After a full collection").
  */
 let idleRuns: object[] | undefined;
-const idleLimit = (): Promise<void> => Promise.resolve();
 
 /**
  * Options are checked and the input read — either may throw, before anything
@@ -32,7 +32,8 @@ export function createRun<C>(
     const windowed = new Run(rules, context, readCollection([]), readOptions(undefined));
     const shared = new Run(rules, context, readCollection([]), readOptions(undefined));
     windowed.limiter = new Window(1, windowed);
-    shared.limiter = new SharedLimit(idleLimit, shared);
+    // An idle run never enqueues: its limit function is never called.
+    shared.limiter = new SharedLimit(fulfilledPromise, shared);
     idleRuns = [windowed, shared, keptLists];
   }
   return run;

@@ -127,7 +127,7 @@ function readArray(array: readonly unknown[], values: OwnList<unknown>): void {
     if (index !== values.length) values.length = index;
   } catch (error) {
     // Only a Proxy's trap or an element getter can throw here.
-    absorbRejections(values, 0);
+    absorbRejections(values);
     throw error;
   }
 }
@@ -160,7 +160,7 @@ function readIterable(iterable: object, iteratorMethod: unknown, values: OwnList
       values[values.length] = (step as IteratorResult<unknown>).value;
     }
   } catch (error) {
-    absorbRejections(values, 0);
+    absorbRejections(values);
     throw error;
   }
 }
@@ -192,16 +192,16 @@ function readPlainObject(object: object): Collection {
       keys[keys.length] = key;
     }
   } catch (error) {
-    absorbRejections(values, 0);
+    absorbRejections(values);
     throw error;
   }
   return { kind: 'object', keys: listAsArray(keys), values: listAsArray(values) };
 }
 
 /** Builds the output: the same shape as the input, over `values` (owned by the call). */
-export function shapeOutput(collection: Collection, values: unknown[]): unknown {
+export function shapeOutput(values: unknown[], collection: Collection): unknown {
   const { kind, keys } = collection;
-  if (kind === 'positional' || keys === undefined) return values;
+  if (keys === undefined) return values; // positional: the only kind without keys
   if (kind === 'map') {
     const map = new Map<unknown, unknown>();
     for (let index = 0; index < keys.length; index++) map.set(keys[index], values[index]);

@@ -13,9 +13,8 @@ export function describeValue(value: unknown): string {
       case 'number':
       case 'bigint':
       case 'boolean':
+      case 'symbol': // String, not a template, converts a symbol: "Symbol(id) (symbol)"
         return `${String(value)} (${typeof value})`;
-      case 'symbol':
-        return `${value.toString()} (symbol)`;
       case 'function':
         return value.name ? `a function named ${value.name}` : 'a function';
       default:

@@ -20,7 +20,7 @@ const allRules: Rules<undefined> = {
     return GO_ON;
   },
   rejected: () => REJECT,
-  result: (kept, collection) => shapeOutput(collection, kept),
+  result: shapeOutput,
   settled: undefined,
 };
 
@@ -42,7 +42,7 @@ const settledRules: Rules<undefined> = {
     kept[slot] = { status: 'rejected', reason };
     return GO_ON;
   },
-  result: (kept, collection) => shapeOutput(collection, kept),
+  result: shapeOutput,
   settled: undefined,
 };
 

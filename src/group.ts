@@ -40,7 +40,7 @@ export class Group implements AbortFollower, LimiterHost<Spawned> {
   #joined = false;
   /** Invariant: the group failed, was aborted or crashed; `reason` says why; nothing starts any more. */
   #stopped = false;
-  #reason: unknown = undefined;
+  #reason: unknown;
   /** Invariant: stopped by `group.abort()`: its reason is already in the caller's hands. */
   abortedByGroup = false;
   /** Invariant: nothing is pending and the group was joined or stopped; `join()` settles next. */
@@ -56,7 +56,7 @@ export class Group implements AbortFollower, LimiterHost<Spawned> {
   /** Invariant: those handed to a shared limiter and not yet called, for a stop to reject. */
   readonly #handed = new Set<Spawned>();
   /** Invariant: the caller's signal and the deadline, followed until the run ends. */
-  #links: CallLinks | undefined = undefined;
+  #links: CallLinks | undefined;
   #resolve!: (value: unknown) => void;
   #reject!: (reason: unknown) => void;
   // One pair per group: what a task started at once goes through.
@@ -74,7 +74,7 @@ export class Group implements AbortFollower, LimiterHost<Spawned> {
       this.#resolve = resolve;
       this.#reject = reject;
     });
-    this.#limiter = createLimiter(settings, this, Number.POSITIVE_INFINITY);
+    this.#limiter = createLimiter(settings, this, Infinity);
     this.#handsOver = settings.limit !== undefined;
     try {
       this.#links = linkCaller(this, settings);

@@ -1,4 +1,5 @@
 import { createTimeoutError } from './abort-errors';
+import type { AbortSignalLike } from './option-types';
 import type { Settings } from './options';
 import { type AbortFollower, linkSignal, type SignalFollowers, unlinkSignal } from './signal-link';
 
@@ -15,17 +16,16 @@ const LONGEST_TIMER_DELAY = 2 ** 31 - 1;
  */
 class CallLinks implements AbortFollower {
   readonly #owner: AbortFollower;
-  #signalLink: SignalFollowers | undefined = undefined;
+  #signalLink: SignalFollowers | undefined;
   /** Invariant: armed until the deadline passes or the owner releases it. */
-  #timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
   /** Invariant: milliseconds of the deadline left after the armed timer fires. */
   #remaining = 0;
 
-  constructor(owner: AbortFollower, settings: Followed) {
+  constructor(owner: AbortFollower, signal: AbortSignalLike | undefined, timeout: number) {
     this.#owner = owner;
-    const { signal, timeout } = settings;
     if (signal !== undefined) this.#signalLink = linkSignal(signal, this);
-    if (timeout !== Number.POSITIVE_INFINITY) {
+    if (timeout !== Infinity) {
       this.#remaining = timeout;
       this.#arm();
     }
@@ -69,8 +69,8 @@ class CallLinks implements AbortFollower {
 export function linkCaller(owner: AbortFollower, settings: Followed): CallLinks | undefined {
   const { signal, timeout } = settings;
   if (signal?.aborted) owner.followAbort(signal.reason);
-  else if (signal !== undefined || timeout !== Number.POSITIVE_INFINITY) {
-    return new CallLinks(owner, settings);
+  else if (signal !== undefined || timeout !== Infinity) {
+    return new CallLinks(owner, signal, timeout);
   }
   return undefined;
 }

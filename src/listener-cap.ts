@@ -19,16 +19,6 @@ type Lift = (signal: AbortSignal) => void;
 /** How one signal's cap is lifted, found on first use; `null` where nothing is to be done. */
 let lift: Lift | null | undefined;
 
-/** Lets any number of listeners be added to `signal` without a warning, where the host warns. */
-export function liftListenerCap(signal: AbortSignal): void {
-  lift ??= findLift();
-  try {
-    lift?.(signal);
-  } catch {
-    lift = null;
-  }
-}
-
 /**
  * A controller whose signal p-gather hands out (a call's, a stream's, a group's, a
  * wrapper's own), with the cap lifted: its tasks may hand the signal to as many
@@ -36,7 +26,12 @@ export function liftListenerCap(signal: AbortSignal): void {
  */
 export function ownController(): AbortController {
   const controller = new AbortController();
-  liftListenerCap(controller.signal);
+  lift ??= findLift();
+  try {
+    lift?.(controller.signal);
+  } catch {
+    lift = null;
+  }
   return controller;
 }
 

@@ -23,7 +23,7 @@ function ignore(): void {}
  */
 class MapIterable implements StreamConsumer {
   #arguments: [unknown, unknown, unknown] | undefined;
-  #stream: Stream | undefined = undefined;
+  #stream: Stream | undefined;
   /** Invariant: results offered and not yet taken; a waiter exists only when this is empty. */
   readonly #ready = new Queue<unknown>();
   #readyCount = 0;
@@ -31,7 +31,7 @@ class MapIterable implements StreamConsumer {
   /** Invariant: the stream has settled: after the ready results, one rejection if `#failure` holds one, then done. */
   #over = false;
   #failing = false;
-  #failure: unknown = undefined;
+  #failure: unknown;
   /** The loop was left: nothing more is delivered. */
   #left = false;
 

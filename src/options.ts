@@ -13,8 +13,8 @@ export interface Settings {
 const defaults: Settings = Object.freeze({
   signal: undefined,
   limit: undefined,
-  concurrency: Number.POSITIVE_INFINITY,
-  timeout: Number.POSITIVE_INFINITY,
+  concurrency: Infinity,
+  timeout: Infinity,
   waitForCleanup: false,
 });
 
@@ -91,15 +91,15 @@ export function readOptions(options: unknown, readsWaitForCleanup = true): Setti
   return {
     signal,
     limit: limit as Limiter | undefined,
-    concurrency: concurrency ?? Number.POSITIVE_INFINITY,
-    timeout: timeout ?? Number.POSITIVE_INFINITY,
+    concurrency: concurrency ?? Infinity,
+    timeout: timeout ?? Infinity,
     waitForCleanup: waitForCleanup ?? false,
   };
 }
 
 /** An integer ≥ 1 or `Infinity`: what `concurrency` and a stream's `buffer` accept. */
 export function isCount(value: unknown): boolean {
-  return value === Number.POSITIVE_INFINITY || (Number.isInteger(value) && (value as number) >= 1);
+  return value === Infinity || (Number.isInteger(value) && (value as number) >= 1);
 }
 
 export function isAbortSignalLike(value: unknown): value is AbortSignalLike {

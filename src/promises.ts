@@ -52,9 +52,9 @@ export function absorbRejection(value: unknown): void {
   }
 }
 
-/** {@link absorbRejection} for every value of `values` from `from` on. */
-export function absorbRejections(values: ArrayLike<unknown>, from: number): void {
-  for (let index = from; index < values.length; index++) absorbRejection(values[index]);
+/** {@link absorbRejection} for every value of `values`. */
+export function absorbRejections(values: ArrayLike<unknown>): void {
+  for (let index = 0; index < values.length; index++) absorbRejection(values[index]);
 }
 
 /**

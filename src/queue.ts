@@ -13,8 +13,8 @@ interface Cell<T> {
  */
 export class Queue<T> {
   /** Invariant: the oldest node, `undefined` exactly when {@link tail} is. */
-  #head: Cell<T> | undefined = undefined;
-  #tail: Cell<T> | undefined = undefined;
+  #head: Cell<T> | undefined;
+  #tail: Cell<T> | undefined;
 
   push(item: T): void {
     const cell: Cell<T> = { item, next: undefined };

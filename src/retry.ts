@@ -189,7 +189,7 @@ function readPlan(options: RetryOptions): RetryPlan {
     if (typeof retries !== 'number') {
       throw new TypeError(`Expected \`retries\` to be a number, got ${describeValue(retries)}`);
     }
-    if (!(retries === Number.POSITIVE_INFINITY || (Number.isInteger(retries) && retries >= 0))) {
+    if (!(retries === Infinity || (Number.isInteger(retries) && retries >= 0))) {
       throw new RangeError(
         `Expected \`retries\` to be an integer from 0 and up or \`Infinity\`, got ${describeValue(retries)}`,
       );

@@ -40,7 +40,7 @@ export class Run<C = unknown> implements AbortFollower, LimiterHost<number> {
   /** Invariant: when ended early, it settles only once `running` is 0. */
   readonly waitForCleanup: boolean;
   /** Invariant: set before the intake; `undefined` when every task function starts at once. */
-  limiter: StartLimiter | undefined = undefined;
+  limiter: StartLimiter | undefined;
   /** Invariant: no limiter and a `rules.batch`: `batchCount` slots hold a promise for it. */
   #batched = false;
   batchCount = 0;
@@ -54,14 +54,14 @@ export class Run<C = unknown> implements AbortFollower, LimiterHost<number> {
   #cursor = 0;
   /** Invariant: 0 while the run goes on; then how it settles (REJECT, RESOLVE with `endValue`, RESULT), set once. */
   #ending = 0;
-  #endValue: unknown = undefined;
+  #endValue: unknown;
   /** Invariant: the promise (or `rules.settled`) has been given its outcome. */
   #settled = false;
   /** Invariant: made when the first task function is called; aborted at most once, by `#end`. */
-  #controller: AbortController | undefined = undefined;
-  #signal: AbortSignal | undefined = undefined;
+  #controller: AbortController | undefined;
+  #signal: AbortSignal | undefined;
   /** Invariant: the caller's signal and the deadline, followed until the run ends. */
-  #links: CallLinks | undefined = undefined;
+  #links: CallLinks | undefined;
   #resolve!: (value: unknown) => void;
   #reject!: (reason: unknown) => void;
 
@@ -92,9 +92,10 @@ export class Run<C = unknown> implements AbortFollower, LimiterHost<number> {
   begin(): void {
     this.#links = linkCaller(this, this.#settings);
     if (this.#ending !== 0) return;
-    this.limiter = createLimiter(this.#settings, this, this.values.length);
-    this.#batched = this.limiter === undefined && this.#rules.batch !== undefined;
-    const { values, limiter } = this;
+    const { values } = this;
+    const limiter = createLimiter(this.#settings, this, values.length);
+    this.limiter = limiter;
+    this.#batched = limiter === undefined && this.#rules.batch !== undefined;
     this.#reading = true;
     for (let slot = 0; slot < values.length && this.#ending === 0; slot++) {
       this.read = slot + 1;

@@ -30,7 +30,7 @@ export function readStreamArguments(
 ): StreamArguments {
   const gatherSettings = readOptions(options);
   let completionOrder = false;
-  let buffer = Number.POSITIVE_INFINITY;
+  let buffer = Infinity;
   if (iterable) {
     const given = (options ?? {}) as { order?: unknown; buffer?: unknown };
     const order = given.order;

@@ -54,14 +54,14 @@ export abstract class StreamIntake extends StreamSource implements LimiterHost<I
    * started, which is left in `#laneItem` / `#lanePromise` (then this is false).
    */
   #laneFree = false;
-  #laneItem: Item | undefined = undefined;
-  #lanePromise: Promise<unknown> | undefined = undefined;
+  #laneItem: Item | undefined;
+  #lanePromise: Promise<unknown> | undefined;
   /**
    * Invariant: an item made DONE by its own outcome that nothing refers to any more
    * (no shared limiter holds it), to be the next one pulled: a stream of n items
    * then makes about `concurrency` of them, not n.
    */
-  #spare: Item | undefined = undefined;
+  #spare: Item | undefined;
   /** Invariant: GOING_ON until the stream ends; then how it settles, set once. */
   protected ending = GOING_ON;
 

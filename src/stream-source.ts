@@ -13,15 +13,15 @@ type NextMethod = (this: object) => unknown;
  * The intake ({@link StreamIntake}) builds on it: it decides *when* to pull.
  */
 export abstract class StreamSource {
-  #iterator: object | undefined = undefined;
-  #next: NextMethod | undefined = undefined;
+  #iterator: object | undefined;
+  #next: NextMethod | undefined;
   #async = false;
   /**
    * Invariant: the source is an array opened by the untouched Array iterator: it is
    * read by index from `#index` — its `length`, then the item, at each pull, as that
    * iterator does — without a step object per item.
    */
-  #array: readonly unknown[] | undefined = undefined;
+  #array: readonly unknown[] | undefined;
   #index = 0;
   /** Invariant: a `next()` of an async source is in flight. */
   #pulling = false;

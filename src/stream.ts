@@ -42,11 +42,11 @@ export class Stream extends StreamIntake implements AbortFollower {
   #running = 0;
   /** Invariant: the source's `return()` is pending and `waitForCleanup` waits for it. */
   #closing = false;
-  #endValue: unknown = undefined;
+  #endValue: unknown;
   #settled = false;
-  #controller: AbortController | undefined = undefined;
-  #signal: AbortSignal | undefined = undefined;
-  #links: CallLinks | undefined = undefined;
+  #controller: AbortController | undefined;
+  #signal: AbortSignal | undefined;
+  #links: CallLinks | undefined;
   #resolve!: (value: unknown) => void;
   #reject!: (reason: unknown) => void;
 

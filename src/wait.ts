@@ -19,13 +19,13 @@ const LONGEST_TIMER_DELAY = 2_147_483_647;
  */
 class Wait implements AbortFollower {
   /** Armed while the wait runs with time left; `undefined` for a wait of `Infinity`. */
-  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
   /** What is left to wait once the armed timer fires (a wait longer than one timer). */
-  private remaining: number;
+  #remaining: number;
   /** Invariant: `undefined` once the wait has ended. */
-  private link: SignalFollowers | undefined;
-  private readonly resolve: () => void;
-  private readonly reject: (reason: unknown) => void;
+  #link: SignalFollowers | undefined;
+  readonly #resolve: () => void;
+  readonly #reject: (reason: unknown) => void;
 
   constructor(
     milliseconds: number,
@@ -33,45 +33,45 @@ class Wait implements AbortFollower {
     resolve: () => void,
     reject: (reason: unknown) => void,
   ) {
-    this.remaining = milliseconds;
-    this.resolve = resolve;
-    this.reject = reject;
-    this.link = linkSignal(signal, this);
-    if (milliseconds !== Number.POSITIVE_INFINITY) this.arm();
+    this.#remaining = milliseconds;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.#link = linkSignal(signal, this);
+    if (milliseconds !== Infinity) this.#arm();
   }
 
   followAbort(reason: unknown): void {
-    this.end();
-    this.reject(reason);
+    this.#end();
+    this.#reject(reason);
   }
 
   // Why in pieces: a wait of 30 days is longer than any timer can wait, so the
   // timer is re-armed for what is left instead of firing early.
-  private arm(): void {
-    const delay = Math.min(this.remaining, LONGEST_TIMER_DELAY);
-    this.remaining -= delay;
-    this.timer = setTimeout(onTimer, delay, this);
+  #arm(): void {
+    const delay = Math.min(this.#remaining, LONGEST_TIMER_DELAY);
+    this.#remaining -= delay;
+    this.#timer = setTimeout(onTimer, delay, this);
   }
 
   /** The armed timer fired. */
   fired(): void {
-    this.timer = undefined;
-    if (this.remaining > 0) {
-      this.arm();
+    this.#timer = undefined;
+    if (this.#remaining > 0) {
+      this.#arm();
       return;
     }
-    this.end();
-    this.resolve();
+    this.#end();
+    this.#resolve();
   }
 
-  private end(): void {
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
+  #end(): void {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
     }
-    if (this.link !== undefined) {
-      unlinkSignal(this.link, this);
-      this.link = undefined;
+    if (this.#link !== undefined) {
+      unlinkSignal(this.#link, this);
+      this.#link = undefined;
     }
   }
 }

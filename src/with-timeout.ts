@@ -74,19 +74,19 @@ export function withTimeout<R>(
  */
 class TimedCall implements AbortFollower {
   /** The task's own signal's controller; aborted only by the timer or the outer signal. */
-  private readonly controller: AbortController;
+  readonly #controller: AbortController;
   /** What the wrapped task returned: settled once, by the first of the task, the timer, the outer signal. */
   readonly promise: Promise<unknown>;
-  private resolve!: (value: unknown) => void;
-  private reject!: (reason: unknown) => void;
+  #resolve!: (value: unknown) => void;
+  #reject!: (reason: unknown) => void;
   /** The promise is settled; the link and the timer are gone. */
-  private settled = false;
+  #settled = false;
   /**
    * The outer signal and the timer, the same link a call keeps (links.ts: one
    * listener per signal, the timer re-armed past 2³¹−1 ms). Invariant: `undefined`
    * once settled.
    */
-  private links: CallLinks | undefined = undefined;
+  #links: CallLinks | undefined;
 
   constructor(
     task: (signal: AbortSignal) => unknown,
@@ -94,49 +94,49 @@ class TimedCall implements AbortFollower {
     outer: AbortSignalLike | undefined,
   ) {
     this.promise = new Promise((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
+      this.#resolve = resolve;
+      this.#reject = reject;
     });
-    this.controller = ownController();
+    this.#controller = ownController();
     // Linked and armed before the task runs: a task that aborts the outer signal
     // while it starts still has its own signal follow.
-    this.links = linkCaller(this, { signal: outer, timeout: ms });
+    this.#links = linkCaller(this, { signal: outer, timeout: ms });
     let outcome: Promise<unknown>;
     try {
-      outcome = Promise.resolve(task(this.controller.signal));
+      outcome = Promise.resolve(task(this.#controller.signal));
     } catch (error) {
-      this.settle(error, true);
+      this.#settle(error, true);
       return;
     }
     // Handlers even after the call has settled: a task cut off by its deadline
     // that rejects later is never reported unhandled.
     nativeThen.call(
       outcome,
-      (value: unknown) => this.settle(value, false),
-      (error: unknown) => this.settle(error, true),
+      (value: unknown) => this.#settle(value, false),
+      (error: unknown) => this.#settle(error, true),
     );
   }
 
   /** The timer fired (a `"TimeoutError"`) or the outer signal aborted. */
   followAbort(reason: unknown): void {
-    if (this.settled) return;
-    this.release();
+    if (this.#settled) return;
+    this.#release();
     // Settled before the abort: the task's abort listeners may re-enter, and the
     // wrapper's outcome is already decided.
-    this.controller.abort(reason);
-    this.reject(reason);
+    this.#controller.abort(reason);
+    this.#reject(reason);
   }
 
-  private settle(outcome: unknown, failed: boolean): void {
-    if (this.settled) return;
-    this.release();
-    if (failed) this.reject(outcome);
-    else this.resolve(outcome);
+  #settle(outcome: unknown, failed: boolean): void {
+    if (this.#settled) return;
+    this.#release();
+    if (failed) this.#reject(outcome);
+    else this.#resolve(outcome);
   }
 
-  private release(): void {
-    this.settled = true;
-    this.links?.release();
-    this.links = undefined;
+  #release(): void {
+    this.#settled = true;
+    this.#links?.release();
+    this.#links = undefined;
   }
 }
