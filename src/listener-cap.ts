@@ -16,8 +16,23 @@
 
 type Lift = (signal: AbortSignal) => void;
 
+const setField = Reflect.set;
+
 /** How one signal's cap is lifted, found on first use; `null` where nothing is to be done. */
 let lift: Lift | null | undefined;
+
+/**
+ * One controller, never handed out, kept for the module's life (its signal is the
+ * probe of `findLift`).
+ * V8 reaches the hidden class of an AbortController only through weakly held
+ * transitions: when a full collection finds none alive (no call in flight), it
+ * frees the class and clears what the code learnt about it, and `begin`, which
+ * inlines the making of the call's signal, was deoptimised at `controller.signal`
+ * ("Insufficient type feedback") and compiled again after every collection: 20 to
+ * 50 times in 400 calls of gather(1e3), each run partly unoptimised. ARCHITECTURE.md,
+ * "After a full collection".
+ */
+let keptController: AbortController | undefined;
 
 /**
  * A controller whose signal p-gather hands out (a call's, a stream's, a group's, a
@@ -26,7 +41,10 @@ let lift: Lift | null | undefined;
  */
 export function ownController(): AbortController {
   const controller = new AbortController();
-  lift ??= findLift();
+  if (lift === undefined) {
+    keptController = new AbortController();
+    lift = findLift(keptController.signal);
+  }
   try {
     lift?.(controller.signal);
   } catch {
@@ -43,7 +61,8 @@ export function ownController(): AbortController {
  * signal gets that one write instead (0.1 µs). Anywhere else, the function itself
  * is called.
  */
-function findLift(): Lift | null {
+function findLift(probed: AbortSignal): Lift | null {
+  const probe = probed as AbortSignal & Record<symbol, unknown>;
   try {
     const host = globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } };
     const setMaxListeners = (
@@ -52,7 +71,6 @@ function findLift(): Lift | null {
         | undefined
     )?.setMaxListeners;
     if (typeof setMaxListeners !== 'function') return null;
-    const probe = new AbortController().signal as AbortSignal & Record<symbol, unknown>;
     setMaxListeners(0, probe);
     const field = Object.getOwnPropertySymbols(probe).find(
       (symbol) => symbol.description === 'events.maxEventTargetListeners' && probe[symbol] === 0,
@@ -60,7 +78,11 @@ function findLift(): Lift | null {
     return field === undefined
       ? (signal) => setMaxListeners(0, signal)
       : (signal) => {
-          (signal as AbortSignal & Record<symbol, unknown>)[field] = 0;
+          // Not `signal[field] = 0`: Node gives every AbortSignal a class of its own,
+          // which a full collection frees with the signal; a store site that learnt
+          // them and was inlined into `begin` deoptimised it once per call after
+          // each collection ("wrong map"). The builtin learns nothing.
+          setField(signal, field, 0);
         };
   } catch {
     return null;
