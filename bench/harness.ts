@@ -2,14 +2,22 @@
  * What every case group shares: the built package, the task shapes, the
  * tinybench wrapper that measures contenders side by side, and result checks.
  */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
 import type * as PGather from '../src/index';
 
 /**
  * The BUILT package (`npm run build` → dist/), typed from the sources so that
  * `tsc --noEmit` passes on a fresh clone where dist/ does not exist yet.
+ * `P_GATHER_BUILD=path/to/index.js` measures another build instead: the way to
+ * compare two commits in one sitting (CONTRIBUTING.md, "Comparing two commits").
  */
-const distUrl = new URL('../dist/index.js', import.meta.url).href;
+const otherBuild = process.env.P_GATHER_BUILD;
+export const distUrl =
+  otherBuild === undefined || otherBuild === ''
+    ? new URL('../dist/index.js', import.meta.url).href
+    : pathToFileURL(path.resolve(otherBuild)).href;
 const built: typeof PGather = await import(distUrl);
 export const { asCompleted, gather, gatherSettled, TaskGroup } = built;
 

@@ -8,6 +8,7 @@
  *   npm run bench -- --only=nested   only the named groups (comma-separated)
  *   npm run bench -- --out=file.json write the JSON elsewhere
  *   npm run bench -- --gc-each-sample  a full GC before every sample of every group
+ *   P_GATHER_BUILD=/tmp/base/dist/index.js npm run bench   measure another build
  *
  * Missed targets are marked MISS and never fail the run; a benchmark that throws
  * or gives a wrong result does (exit code 1).
@@ -25,7 +26,7 @@ import { streamsCases } from './cases/streams';
 import { taskGroupCases } from './cases/task-group';
 import { asyncUnlimited, syncUnlimited } from './cases/unlimited';
 import { wrapperCases } from './cases/wrappers';
-import { type Config, createConfig, fullGc } from './harness';
+import { type Config, createConfig, distUrl, fullGc } from './harness';
 import { printTable, type Row, writeJson } from './report';
 
 const groups: Record<string, (config: Config) => Promise<Row[]>> = {
@@ -69,7 +70,7 @@ async function main(): Promise<number> {
   const started = performance.now();
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   console.error(
-    `p-gather bench (${quick ? 'quick' : 'full'}${config.gcEachSample ? ', GC before each sample' : ''}): node ${process.version}, ${cpu}, ${os.cpus().length} cores`,
+    `p-gather bench (${quick ? 'quick' : 'full'}${config.gcEachSample ? ', GC before each sample' : ''}): node ${process.version}, ${cpu}, ${os.cpus().length} cores, ${distUrl}`,
   );
   const rows: Row[] = [];
   const errors: string[] = [];
