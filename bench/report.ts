@@ -191,7 +191,8 @@ export function writeJson(path: string, report: Report): void {
       execArgv: process.execArgv,
     },
     date: report.startedAt.toISOString(),
-    source: sourceVersion(),
+    // With P_GATHER_BUILD the measured build is not this checkout's: name it instead.
+    source: process.env.P_GATHER_BUILD ? { build: process.env.P_GATHER_BUILD } : sourceVersion(),
     mode: report.mode,
     seconds: Math.round(report.seconds),
     ratio: 'p-gather median / baseline median (same run, same process)',
