@@ -15,22 +15,30 @@
  * Options: `--n=1000` tasks per call, `--calls=800` calls per contender (the
  * first 200 are dropped as warm-up). Run it several times per build.
  */
-import { asyncTasks, distUrl, fullGc, gather, median, promiseAll } from './harness';
+import {
+  assertEnds,
+  asyncTasks,
+  distUrl,
+  fullGc,
+  gather,
+  median,
+  option,
+  promiseAll,
+} from './harness';
 
-function option(name: string, fallback: number): number {
-  const prefix = `--${name}=`;
-  const given = process.argv.find((arg) => arg.startsWith(prefix))?.slice(prefix.length);
+function count(name: string, fallback: number): number {
+  const given = option(name);
   const value = given === undefined ? fallback : Number(given);
   if (!Number.isInteger(value) || value < 1)
     throw new Error(`--${name} must be a positive integer`);
   return value;
 }
 
-const n = option('n', 1000);
-const calls = option('calls', 800);
+const n = count('n', 1000);
+const calls = count('calls', 800);
 const warmUp = Math.min(200, calls >> 1);
 const collect = !process.argv.includes('--no-gc');
-const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+const only = option('only');
 if (only !== undefined && only !== 'gather' && only !== 'baseline') {
   throw new Error('--only is gather or baseline');
 }
@@ -50,9 +58,7 @@ for (let round = 0; round < calls; round++) {
     const started = performance.now();
     const results = await contender.call();
     const ms = performance.now() - started;
-    if (results.length !== n || results[n - 1] !== n - 1) {
-      throw new Error(`${contender.name}: wrong result`);
-    }
+    assertEnds(contender.name, results, n);
     if (round >= warmUp) contender.ms.push(ms);
   }
 }

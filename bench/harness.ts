@@ -13,9 +13,9 @@ import type * as PGather from '../src/index';
  * `P_GATHER_BUILD=path/to/index.js` measures another build instead: the way to
  * compare two commits in one sitting (CONTRIBUTING.md, "Comparing two commits").
  */
-const otherBuild = process.env.P_GATHER_BUILD;
+export const otherBuild = process.env.P_GATHER_BUILD || undefined;
 export const distUrl =
-  otherBuild === undefined || otherBuild === ''
+  otherBuild === undefined
     ? new URL('../dist/index.js', import.meta.url).href
     : pathToFileURL(path.resolve(otherBuild)).href;
 const built: typeof PGather = await import(distUrl);
@@ -62,6 +62,12 @@ export async function workerLoop<T>(
   for (let w = 0; w < Math.min(concurrency, fns.length); w++) workers.push(worker());
   await Promise.all(workers);
   return results;
+}
+
+/** The value of a `--name=value` command-line option, `undefined` when not given. */
+export function option(name: string): string | undefined {
+  const prefix = `--${name}=`;
+  return process.argv.find((arg) => arg.startsWith(prefix))?.slice(prefix.length);
 }
 
 /** `global.gc`, present when node runs with `--expose-gc` (the bench script does). */

@@ -158,6 +158,8 @@ export function printTable(rows: readonly Row[]): void {
 
 export interface Report {
   readonly mode: 'full' | 'quick';
+  /** `P_GATHER_BUILD` when another build than this checkout's was measured. */
+  readonly build: string | undefined;
   readonly startedAt: Date;
   readonly seconds: number;
   readonly rows: readonly Row[];
@@ -191,8 +193,8 @@ export function writeJson(path: string, report: Report): void {
       execArgv: process.execArgv,
     },
     date: report.startedAt.toISOString(),
-    // With P_GATHER_BUILD the measured build is not this checkout's: name it instead.
-    source: process.env.P_GATHER_BUILD ? { build: process.env.P_GATHER_BUILD } : sourceVersion(),
+    // Another build than this checkout's says nothing about its commit: name it instead.
+    source: report.build !== undefined ? { build: report.build } : sourceVersion(),
     mode: report.mode,
     seconds: Math.round(report.seconds),
     ratio: 'p-gather median / baseline median (same run, same process)',

@@ -26,7 +26,7 @@ import { streamsCases } from './cases/streams';
 import { taskGroupCases } from './cases/task-group';
 import { asyncUnlimited, syncUnlimited } from './cases/unlimited';
 import { wrapperCases } from './cases/wrappers';
-import { type Config, createConfig, distUrl, fullGc } from './harness';
+import { type Config, createConfig, distUrl, fullGc, option, otherBuild } from './harness';
 import { printTable, type Row, writeJson } from './report';
 
 const groups: Record<string, (config: Config) => Promise<Row[]>> = {
@@ -43,11 +43,6 @@ const groups: Record<string, (config: Config) => Promise<Row[]>> = {
   wrappers: wrapperCases,
   streams: streamsCases,
 };
-
-function option(name: string): string | undefined {
-  const prefix = `--${name}=`;
-  return process.argv.find((arg) => arg.startsWith(prefix))?.slice(prefix.length);
-}
 
 async function main(): Promise<number> {
   const quick = process.argv.includes('--quick');
@@ -97,7 +92,14 @@ async function main(): Promise<number> {
       `${missed.length > 0 ? ` (${missed.map((r) => `${r.case} ${r.n}`).join('; ')})` : ''}` +
       ` — ${seconds.toFixed(0)} s${quick ? ' (quick: small n, the numbers mean nothing)' : ''}`,
   );
-  writeJson(out, { mode: quick ? 'quick' : 'full', startedAt, seconds, rows, errors });
+  writeJson(out, {
+    mode: quick ? 'quick' : 'full',
+    build: otherBuild,
+    startedAt,
+    seconds,
+    rows,
+    errors,
+  });
   console.log(`results: ${out}`);
   if (errors.length > 0) {
     console.error(`\n${errors.length} benchmark(s) failed:\n${errors.join('\n')}`);
