@@ -1,11 +1,23 @@
 /**
  * Many nested gathers linked to one parent signal must cost O(1) per link: each is
  * `gather([task], { signal: parentSignal })`, all pending at once, then resolved.
- * time(2k) ≤ 2.5 × time(k), with a full GC before every sample (young-generation
- * overflow would make linear code look super-linear).
+ * time(2k) ≤ 2.5 × time(k), with a full GC before every sample.
+ *
+ * SPEC asks for the GC "or young-generation overflow makes linear code look
+ * super-linear". A GC before each sample is no longer enough: one sample of 1e4
+ * pending calls (a Node `AbortSignal` each, ~0.8 kB of the ~2.4 kB a call holds)
+ * outgrows V8's default young generation (16 MB semispaces) by itself. Measured
+ * that way, the linked row read 2.62-2.76x and the no-signal control 1.96-2.69x
+ * (three runs). So the target row is measured in a child process whose young
+ * generation holds a whole sample (`--max-semi-space-size=64`): there both are
+ * linear (1.78x, control 1.90x), and a sample of 1e4 takes a third of the time
+ * (43 ms against 133), the rest being the collector's. The rows with the default
+ * young generation are reported beside it, without a target.
  */
+import { execFileSync } from 'node:child_process';
 import { getEventListeners } from 'node:events';
-import { type Config, type Contender, gather, measure } from '../harness';
+import { fileURLToPath } from 'node:url';
+import { type Config, type Contender, gather, measure, type Plan, type Samples } from '../harness';
 import { formatN, type Row, row, side } from '../report';
 
 /** A long-lived parent signal, reused by every sample: links must be released. */
@@ -54,18 +66,35 @@ function nestedContender(count: number, linked: boolean): Contender {
   };
 }
 
-export async function nestedCases(config: Config): Promise<Row[]> {
-  const small = config.size(5e3, 500);
-  const large = small * 2;
-  const [atSmall, atLarge, controlSmall, controlLarge] = await measure(
+/** The flag the child process runs with: semispaces large enough for one sample. */
+const YOUNG_GENERATION = '--max-semi-space-size=64';
+
+/** Linked and control, at k and 2k: the four contenders of this group. */
+export function nestedSamples(small: number, plan: Plan): Promise<Samples[]> {
+  return measure(
     [
       nestedContender(small, true),
-      nestedContender(large, true),
+      nestedContender(small * 2, true),
       nestedContender(small, false),
-      nestedContender(large, false),
+      nestedContender(small * 2, false),
     ],
-    config.plan({ rounds: 3, time: 250, iterations: 15, warmupIterations: 3, gcEachSample: true }),
+    plan,
   );
+}
+
+/** {@link nestedSamples} in a child process with a young generation that holds a sample. */
+function nestedSamplesInChild(small: number, plan: Plan): Samples[] {
+  const child = fileURLToPath(new URL('../nested-child.ts', import.meta.url));
+  const output = execFileSync(
+    process.execPath,
+    [...process.execArgv, YOUNG_GENERATION, child, String(small), JSON.stringify(plan)],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return JSON.parse(output) as Samples[];
+}
+
+function nestedRows(samples: Samples[], small: number, young: string, target: boolean): Row[] {
+  const [atSmall, atLarge, controlSmall, controlLarge] = samples;
   if (
     atSmall === undefined ||
     atLarge === undefined ||
@@ -74,23 +103,39 @@ export async function nestedCases(config: Config): Promise<Row[]> {
   ) {
     throw new Error('contenders missing');
   }
+  const n = `${formatN(small * 2)} vs ${formatN(small)}`;
   return [
     row({
       group: 'nested',
-      case: 'nested gathers linked to one parent signal',
-      n: `${formatN(large)} vs ${formatN(small)}`,
+      case: `${target ? '' : '  '}nested gathers linked to one parent signal${young}`,
+      n,
       unit: 'ms total',
       subject: side(atLarge, 1),
       baseline: side(atSmall, 1),
-      target: { text: `≤ 2.5× (linear)`, maxRatio: 2.5 },
+      target: target ? { text: `≤ 2.5× (linear)`, maxRatio: 2.5 } : undefined,
     }),
     row({
       group: 'nested',
-      case: '  control: the same gathers, no signal',
-      n: `${formatN(large)} vs ${formatN(small)}`,
+      case: `  control: the same gathers, no signal${young}`,
+      n,
       unit: 'ms total',
       subject: side(controlLarge, 1),
       baseline: side(controlSmall, 1),
     }),
+  ];
+}
+
+export async function nestedCases(config: Config): Promise<Row[]> {
+  const small = config.size(5e3, 500);
+  const plan = config.plan({
+    rounds: 3,
+    time: 250,
+    iterations: 15,
+    warmupIterations: 3,
+    gcEachSample: true,
+  });
+  return [
+    ...nestedRows(nestedSamplesInChild(small, plan), small, '', true),
+    ...nestedRows(await nestedSamples(small, plan), small, ', default young generation', false),
   ];
 }
