@@ -1,20 +1,25 @@
 /**
  * A probe, not a benchmark row: `gather` over 1e3 async task functions against
- * `Promise.all`, the two calls alternating one by one, a full GC before each —
- * so that neither runs in a block after its own previous call, as tinybench's
- * samples do. From one process to the next it varies by about ±0.05 on this
- * machine, where the bench's "after a full GC" row of the same build read 1.09×
- * to 1.63× (ARCHITECTURE.md, "After a full collection"): the tool for an A/B of
- * a change to the call.
+ * `Promise.all`, the calls alternating one by one, a full GC before each — so
+ * that no call runs in a block after its own previous one, as tinybench's samples
+ * do. Builds named on the command line are measured in the same process, the
+ * order rotating every round: the tool for an A/B of a change to the call
+ * (ARCHITECTURE.md, "After a full collection"): each build meets the same
+ * machine and the same process. A ratio varies by about ±0.03 from one process to
+ * the next, where the bench's "after a full GC" row of one build read 1.09× to
+ * 1.63× across processes.
  *
- *   node --expose-gc --import tsx bench/after-gc-probe.ts               both, alternating
+ *   node --expose-gc --import tsx bench/after-gc-probe.ts               this build (or P_GATHER_BUILD)
+ *   node --expose-gc --import tsx bench/after-gc-probe.ts /tmp/base/dist/index.js dist/index.js
  *   node --expose-gc --import tsx bench/after-gc-probe.ts --only=gather one contender alone
  *   node --expose-gc --import tsx bench/after-gc-probe.ts --no-gc       warm, for comparison
- *   P_GATHER_BUILD=/tmp/base/dist/index.js node --expose-gc --import tsx bench/after-gc-probe.ts
  *
  * Options: `--n=1000` tasks per call, `--calls=800` calls per contender (the
- * first 200 are dropped as warm-up). Run it several times per build.
+ * first 200 are dropped as warm-up). Run it several times.
  */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type * as PGather from '../src/index';
 import {
   assertEnds,
   asyncTasks,
@@ -43,17 +48,29 @@ if (only !== undefined && only !== 'gather' && only !== 'baseline') {
   throw new Error('--only is gather or baseline');
 }
 
+interface Contender {
+  readonly name: string;
+  readonly call: () => Promise<unknown>;
+  readonly ms: number[];
+}
+
 const fns = asyncTasks(n);
-const contenders = [
-  { name: 'gather', call: () => gather(fns), ms: [] as number[] },
-  { name: 'Promise.all', call: () => promiseAll(fns), ms: [] as number[] },
-].filter((contender) =>
-  only === undefined ? true : (only === 'gather') === (contender.name === 'gather'),
-);
+const builds = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const gathers: Contender[] = [];
+if (builds.length === 0) gathers.push({ name: 'gather', call: () => gather(fns), ms: [] });
+for (const build of builds) {
+  const url = pathToFileURL(path.resolve(build)).href;
+  const other: typeof PGather = await import(url);
+  gathers.push({ name: `gather ${build}`, call: () => other.gather(fns), ms: [] });
+}
+const baseline: Contender = { name: 'Promise.all', call: () => promiseAll(fns), ms: [] };
+const contenders =
+  only === 'gather' ? gathers : only === 'baseline' ? [baseline] : [baseline, ...gathers];
 
 fullGc(); // fails early without --expose-gc
 for (let round = 0; round < calls; round++) {
-  for (const contender of contenders) {
+  for (let turn = 0; turn < contenders.length; turn++) {
+    const contender = contenders[(round + turn) % contenders.length] as Contender;
     if (collect) fullGc();
     const started = performance.now();
     const results = await contender.call();
@@ -63,14 +80,15 @@ for (let round = 0; round < calls; round++) {
   }
 }
 
-const perTask = contenders.map((contender) => (median(contender.ms) * 1e6) / n);
-const described = contenders.map(
-  (contender, index) => `${contender.name} ${perTask[index]?.toFixed(0)} ns/task`,
-);
-const ratio =
-  perTask.length === 2
-    ? `  ratio ${((perTask[0] as number) / (perTask[1] as number)).toFixed(2)}`
-    : '';
+const baselineMs = only === undefined ? median(baseline.ms) : undefined;
+for (const contender of contenders) {
+  const ms = median(contender.ms);
+  const ratio =
+    baselineMs === undefined || contender === baseline
+      ? ''
+      : `  ratio ${(ms / baselineMs).toFixed(3)}`;
+  console.log(`${contender.name}: ${((ms * 1e6) / n).toFixed(0)} ns/task${ratio}`);
+}
 console.log(
-  `${described.join(', ')}${ratio}  (n=${n}, ${calls - warmUp} calls each, ${collect ? 'GC before each' : 'warm'}; ${distUrl})`,
+  `(n=${n}, ${calls - warmUp} calls each, ${collect ? 'GC before each' : 'warm'}${builds.length === 0 ? `; ${distUrl}` : ''})`,
 );

@@ -4,11 +4,10 @@ import { createLimiter, type LimiterHost, type StartLimiter } from './limits/lim
 import { type CallLinks, linkCaller } from './links';
 import { ownController } from './listener-cap';
 import type { Settings } from './options';
-import { type OwnList, ownList } from './own-list';
 import { absorbRejection, fulfilledPromise, nativeThen, promiseFor } from './promises';
 import { GO_ON, REJECT, type Rules } from './rules';
 import type { AbortFollower } from './signal-link';
-import { AWAITED, DONE, RUNNING, WAITING } from './slots';
+import { AWAITED, DONE, RUNNING, type SlotStates, slotStates, WAITING } from './slots';
 import type { TaskFunction } from './types';
 
 /** How a run that has ended settles when no verdict said: as `rules.result` says. */
@@ -33,8 +32,8 @@ export class Run<C = unknown> implements AbortFollower, LimiterHost<number> {
    * Replaced once, by {@link completeWith}, with the batch's results.
    */
   values: unknown[];
-  /** Invariant: one of slots.ts's states per slot read, only ever moving forward; none for a slot not read. */
-  readonly state: OwnList<number>;
+  /** Invariant: one of slots.ts's states per slot, only ever moving forward. */
+  readonly state: SlotStates;
   /** Invariant: settled exactly once, by `#settle`. */
   readonly promise: Promise<unknown>;
   readonly #settings: Settings;
@@ -71,7 +70,7 @@ export class Run<C = unknown> implements AbortFollower, LimiterHost<number> {
     this.context = context;
     this.collection = collection;
     this.values = collection.values;
-    this.state = ownList(collection.values.length);
+    this.state = slotStates(collection.values.length);
     this.#remaining = collection.values.length + 1;
     this.#settings = settings;
     this.waitForCleanup = settings.waitForCleanup;

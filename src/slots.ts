@@ -1,17 +1,26 @@
-/**
- * The state of one slot of a run: the one encoding every run uses (`Run.state`),
- * a small integer per slot the intake has read. A slot only ever moves forward
- * through these. A slot the intake has not read yet has no entry: it reads
- * `undefined`, and `values[slot]` is the input, untouched.
- *
- * Why a list of small integers and not a `Uint8Array`: a typed array's buffer is
- * allocated outside the heap, and the first one made after a full collection
- * took about 10 µs (later ones 1 µs; Node 20). For `gather` over 1,000 task
- * functions right after a collection, that was a tenth of `Promise.all`'s whole
- * time (ARCHITECTURE.md, "After a full collection"). The list costs 8 bytes per
- * slot in the heap where the buffer cost 1 outside it.
- */
+import { type OwnList, ownList } from './own-list';
 
+/**
+ * The state of each slot of a run (`Run.state`): a small integer per slot, the
+ * one encoding every run uses. A slot only ever moves forward through these.
+ *
+ * Kept in a `null`-prototype list for a run of up to 4,096 slots and in a
+ * `Uint8Array` beyond, both read and written by index. A typed array's buffer is
+ * allocated outside the heap, and the first one made after a full collection took
+ * about 10 µs (later ones 1 µs; Node 20): for `gather` over 1,000 task functions
+ * right after a collection, a tenth of `Promise.all`'s whole time. A list costs 8
+ * bytes per slot inside the heap, which every young-generation collection during a
+ * long call scans again: over 1e5 task functions at `concurrency: 16` it measured
+ * 1.58–1.72× the bare worker loop, against 1.05–1.24× with the typed array.
+ * ARCHITECTURE.md, "After a full collection".
+ */
+export type SlotStates = OwnList<number> | Uint8Array;
+
+/**
+ * The intake has not read it yet: `values[slot]` is the input, untouched. It reads
+ * 0 in a `Uint8Array` and `undefined` in a list (a hole): no code compares with it.
+ */
+export const UNREAD = 0;
 /** A task function waiting for its limiter to start it. */
 export const WAITING = 1;
 /** A task function that has been called and has not been seen to settle. */
@@ -20,3 +29,11 @@ export const RUNNING = 2;
 export const AWAITED = 3;
 /** Its outcome is recorded: what it settles with later is ignored. */
 export const DONE = 4;
+
+/** The most slots kept in a list. */
+const LISTED_UP_TO = 4096;
+
+/** `count` slots, all UNREAD. */
+export function slotStates(count: number): SlotStates {
+  return count <= LISTED_UP_TO ? ownList<number>(count) : new Uint8Array(count);
+}
