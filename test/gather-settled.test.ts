@@ -172,6 +172,31 @@ describe('gatherSettled 3. caller’s abort and deadline', () => {
     expect(result[1]).toStrictEqual({ status: 'rejected', reason: thrown });
   });
 
+  // Runs of up to 4,096 slots keep their states in a list, longer ones in a Uint8Array.
+  it.each([4096, 4097])(
+    'with %i task functions, keeps those that returned before the abort and reads the aborting one and those never started as rejected',
+    async (count) => {
+      const controller = new AbortController();
+      const reason = new Error('stop');
+      const abortAt = count - 2;
+      const started = vi.fn();
+      const tasks = Array.from({ length: count }, (_, index) => () => {
+        started(index);
+        if (index === abortAt) controller.abort(reason);
+        return index;
+      });
+      const result = await gatherSettled(tasks, { signal: controller.signal });
+      expect(started).toHaveBeenCalledTimes(abortAt + 1);
+      expect(result.slice(0, abortAt)).toStrictEqual(
+        Array.from({ length: abortAt }, (_, value) => ({ status: 'fulfilled', value })),
+      );
+      expect(result.slice(abortAt)).toStrictEqual([
+        { status: 'rejected', reason },
+        { status: 'rejected', reason },
+      ]);
+    },
+  );
+
   it('reads a task function that aborts the caller’s signal while it runs as rejected with the abort reason', async () => {
     const controller = new AbortController();
     const result = await gatherSettled(
