@@ -3,9 +3,9 @@
  * `Promise.all`, the calls alternating one by one, a full GC before each — so
  * that no call runs in a block after its own previous one, as tinybench's samples
  * do. Builds named on the command line are measured in the same process, the
- * order rotating every round: the tool for an A/B of a change to the call
- * (ARCHITECTURE.md, "After a full collection"): each build meets the same
- * machine and the same process. A ratio varies by about ±0.03 from one process to
+ * order rotating every round, so that each meets the same machine and process:
+ * the tool for an A/B of a change to the call (ARCHITECTURE.md, "After a full
+ * collection"). A ratio varies by about ±0.03 from one process to
  * the next, where the bench's "after a full GC" row of one build read 1.09× to
  * 1.63× across processes.
  *
@@ -17,12 +17,11 @@
  * Options: `--n=1000` tasks per call, `--calls=800` calls per contender (the
  * first 200 are dropped as warm-up). Run it several times.
  */
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type * as PGather from '../src/index';
 import {
   assertEnds,
   asyncTasks,
+  buildUrl,
   distUrl,
   fullGc,
   gather,
@@ -59,8 +58,7 @@ const builds = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const gathers: Contender[] = [];
 if (builds.length === 0) gathers.push({ name: 'gather', call: () => gather(fns), ms: [] });
 for (const build of builds) {
-  const url = pathToFileURL(path.resolve(build)).href;
-  const other: typeof PGather = await import(url);
+  const other: typeof PGather = await import(buildUrl(build));
   gathers.push({ name: `gather ${build}`, call: () => other.gather(fns), ms: [] });
 }
 const baseline: Contender = { name: 'Promise.all', call: () => promiseAll(fns), ms: [] };

@@ -14,10 +14,16 @@ import type * as PGather from '../src/index';
  * compare two commits in one sitting (CONTRIBUTING.md, "Comparing two commits").
  */
 export const otherBuild = process.env.P_GATHER_BUILD || undefined;
+
+/** The URL to import a build at `file` (a path, relative to the working directory) from. */
+export function buildUrl(file: string): string {
+  return pathToFileURL(path.resolve(file)).href;
+}
+
 export const distUrl =
   otherBuild === undefined
     ? new URL('../dist/index.js', import.meta.url).href
-    : pathToFileURL(path.resolve(otherBuild)).href;
+    : buildUrl(otherBuild);
 const built: typeof PGather = await import(distUrl);
 export const { asCompleted, gather, gatherSettled, TaskGroup } = built;
 

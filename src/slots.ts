@@ -3,6 +3,9 @@ import { type OwnList, ownList } from './own-list';
 /**
  * The state of each slot of a run (`Run.state`): a small integer per slot, the
  * one encoding every run uses. A slot only ever moves forward through these.
+ * A slot the intake has not read yet holds no state (0 in a `Uint8Array`, a hole
+ * reading `undefined` in a list): `values[slot]` is the input, untouched, and no
+ * code compares with it.
  *
  * Kept in a `null`-prototype list for a run of up to 4,096 slots and in a
  * `Uint8Array` beyond, both read and written by index. A typed array's buffer is
@@ -16,11 +19,6 @@ import { type OwnList, ownList } from './own-list';
  */
 export type SlotStates = OwnList<number> | Uint8Array;
 
-/**
- * The intake has not read it yet: `values[slot]` is the input, untouched. It reads
- * 0 in a `Uint8Array` and `undefined` in a list (a hole): no code compares with it.
- */
-export const UNREAD = 0;
 /** A task function waiting for its limiter to start it. */
 export const WAITING = 1;
 /** A task function that has been called and has not been seen to settle. */
@@ -33,7 +31,7 @@ export const DONE = 4;
 /** The most slots kept in a list. */
 const LISTED_UP_TO = 4096;
 
-/** `count` slots, all UNREAD. */
+/** `count` slots, none read yet. */
 export function slotStates(count: number): SlotStates {
   return count <= LISTED_UP_TO ? ownList<number>(count) : new Uint8Array(count);
 }
